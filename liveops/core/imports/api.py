@@ -1,0 +1,144 @@
+"""Imports API (``/api/v1/imports/``): list and read import runs (everyone their own, ``core.jobs_view``
+all of them), and upload a file to start a run, generically (``kind`` field) or per kind
+(``/api/v1/imports/kinds/<code>/``, which declares the duties that kind serves)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from liveops.core.access import access_for
+from liveops.core.errors import DomainError
+from liveops.core.imports import services
+from liveops.core.imports.registry import import_kind_get, import_kinds
+from liveops.core.models import ColumnMapping, ImportRun
+
+
+class ImportRunSerializer(serializers.ModelSerializer):
+    """An import run with its progress, counts and where to download its rejects."""
+
+    percent = serializers.IntegerField(read_only=True, help_text="0–100")
+    inserted = serializers.IntegerField(source="rows_inserted", read_only=True)
+    updated = serializers.IntegerField(source="rows_updated", read_only=True)
+    unchanged = serializers.IntegerField(source="rows_unchanged", read_only=True)
+    rejected = serializers.IntegerField(source="rows_rejected", read_only=True)
+    started_by = serializers.SerializerMethodField()
+    mapping = serializers.SerializerMethodField()
+    rejects_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportRun
+        fields = [
+            "id", "kind", "file_name", "file_sha256", "status", "percent", "progress_done", "progress_total",
+            "rows_read", "inserted", "updated", "unchanged", "rejected", "rejects_url", "error",
+            "mapping", "started_by", "created_at", "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_started_by(self, run: ImportRun) -> str | None:
+        return run.created_by.get_username() if run.created_by_id and run.created_by else None
+
+    def get_mapping(self, run: ImportRun) -> str | None:
+        return run.mapping.name if run.mapping_id and run.mapping else None
+
+    def get_rejects_url(self, run: ImportRun) -> str | None:
+        if not run.rejects_path:
+            return None
+        url = reverse("job-rejects", args=[run.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class KindUploadSerializer(serializers.Serializer):
+    """A file (CSV or XLSX) and optionally the name of a saved column mapping."""
+
+    file = serializers.FileField()
+    mapping = serializers.CharField(required=False, allow_blank=True, help_text="Name of a saved column-mapping template")
+
+
+class ImportUploadSerializer(KindUploadSerializer):
+    """Generic upload: the import kind, the file, optionally a saved column mapping."""
+
+    kind = serializers.ChoiceField(choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k.code, str(k.label)) for k in import_kinds()]
+
+
+def _start(request, kind: str, data: dict) -> Response:
+    mapping = None
+    if data.get("mapping"):
+        mapping = ColumnMapping.objects.filter(kind=kind, name=data["mapping"]).first()
+        if mapping is None:
+            raise DomainError(_("Unknown column mapping."), code="invalid", fields={"mapping": [_("No saved mapping with this name.")]})
+    upload = data["file"]
+    run = services.import_start(actor=request.user, kind=kind, file=upload, file_name=upload.name, mapping=mapping)
+    return Response(ImportRunSerializer(run, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class ImportRunListCreate(generics.ListAPIView):
+    """Import runs the caller may see, newest first. POST uploads a file and starts a run in the background."""
+
+    capability = "authenticated"
+    write_capability = "authenticated"  # the kind's own capability is checked by the service
+    feature = "Imports API"
+    serializer_class = ImportRunSerializer
+    parser_classes = [MultiPartParser, FormParser]
+    filterset_fields = ["kind", "status"]
+    ordering_fields = ["id"]
+    ordering = ["-id"]
+
+    def get_queryset(self):
+        return services.import_run_list(access=access_for(self.request.user))
+
+    @extend_schema(request=ImportUploadSerializer, responses={201: ImportRunSerializer})
+    def post(self, request):
+        ser = ImportUploadSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        return _start(request, ser.validated_data["kind"], ser.validated_data)
+
+
+class ImportRunDetail(generics.RetrieveAPIView):
+    """One import run: status, progress percent, counts, rejects URL. Poll it until it has finished."""
+
+    capability = "authenticated"
+    feature = "Imports API"
+    serializer_class = ImportRunSerializer
+
+    def get_queryset(self):
+        return services.import_run_list(access=access_for(self.request.user))
+
+
+class KindUploadView(APIView):
+    """Upload a file for one import kind and start a run in the background. Subclassed per kind."""
+
+    capability = "authenticated"
+    write_capability = "authenticated"
+    parser_classes = [MultiPartParser, FormParser]
+    kind_code = ""
+
+    @extend_schema(request=KindUploadSerializer, responses={201: ImportRunSerializer})
+    def post(self, request):
+        ser = KindUploadSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        return _start(request, self.kind_code, ser.validated_data)
+
+
+def kind_upload_view(code: str) -> type[KindUploadView]:
+    """A ``KindUploadView`` subclass for one kind, carrying its capability and duties."""
+    kind = import_kind_get(code)
+    name = "".join(p.capitalize() for p in code.replace("-", "_").split("_")) + "ImportUpload"
+    attrs = {
+        "kind_code": code,
+        "write_capability": kind.capability,
+        "duties": tuple(kind.duties),
+        "feature": f"{code.capitalize()} import API",
+        "__doc__": f"Upload a {code} file (CSV or XLSX) and start importing it in the background.",
+    }
+    return type(name, (KindUploadView,), attrs)

@@ -1,0 +1,400 @@
+"""Reading import files: CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) and XLSX, in bounded memory.
+
+``open_table(path)`` sniffs the file, refuses what it must refuse (too large, zip bomb, not a table)
+before reading any data, and returns a reader whose ``batches()`` yields polars frames of at most
+``batch_size`` rows. Every frame has one string column per file column, named ``c0``, ``c1``…
+(positional, so duplicate or odd headers never clash), plus ``LINE``: the 1-based physical line of
+the row in the file, the header being line 1. Quoted CSV fields may contain line breaks; those are
+counted, so the number still points at the line where the row starts in a text editor.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from liveops.core.errors import DomainError
+
+LINE = "__liveops_line"
+BATCH_ROWS = 50_000
+_SAMPLE_BYTES = 64 * 1024
+_CHUNK_BYTES = 1024 * 1024
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls / .doc
+# Whitespace that spreadsheets and copy-paste leave around headers and cells (incl. full-width space).
+_SPACES = " \t\r\n\u3000\u00a0\ufeff\u200b"
+_NULL_MARKERS = ["", "-", "－", "—"]
+
+
+class ImportRefused(DomainError):
+    """The file cannot be imported at all (too large, wrong type, missing columns). Nothing is written."""
+
+    code = "import_refused"
+    status = 400
+
+
+def max_bytes() -> int:
+    return int(settings.LIVEOPS_IMPORT_MAX_BYTES)
+
+
+def _max_uncompressed() -> int:
+    # Real workbooks unpack to a few times their size; the limit leaves room for that.
+    return int(getattr(settings, "LIVEOPS_IMPORT_MAX_UNCOMPRESSED_BYTES", 4 * max_bytes()))
+
+
+def _max_ratio() -> int:
+    return int(getattr(settings, "LIVEOPS_IMPORT_MAX_ZIP_RATIO", 200))
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f}"
+
+
+def check_size(size: int) -> None:
+    """Refuse a file larger than ``LIVEOPS_IMPORT_MAX_BYTES`` (called before any byte is read)."""
+    if size > max_bytes():
+        raise ImportRefused(
+            _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
+            % {"size": _mb(size), "limit": _mb(max_bytes())},
+            code="too_large",
+        )
+
+
+def detect_format(path: Path) -> str:
+    """``"xlsx"`` or ``"csv"``, by content rather than by file name."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head.startswith(_OLE_MAGIC):
+        raise ImportRefused(
+            _("Old Excel (.xls) files are not supported. Save the file as .xlsx or CSV and upload it again."),
+            code="wrong_file",
+        )
+    if head.startswith(_ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+        except zipfile.BadZipFile as exc:
+            raise ImportRefused(_("The file is damaged or is not an Excel workbook."), code="wrong_file") from exc
+        if "[Content_Types].xml" not in names:
+            raise ImportRefused(
+                _("This is a zip archive, not an Excel workbook. Upload an .xlsx or CSV file."), code="wrong_file"
+            )
+        return "xlsx"
+    return "csv"
+
+
+def check_zip(path: Path) -> None:
+    """Refuse zip bombs from the central directory alone (no decompression): too much data once
+    unpacked, or a compression ratio no real workbook has."""
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    worst = max(((i.file_size / max(i.compress_size, 1)) for i in infos if i.file_size > 1024 * 1024), default=0)
+    if total > _max_uncompressed() or worst > _max_ratio() or (total > 1024 * 1024 and total / packed > _max_ratio()):
+        raise ImportRefused(
+            _("The workbook unpacks to %(size)s MB, which is more than this system accepts. It may be damaged or malicious.")
+            % {"size": _mb(total)},
+            code="zip_bomb",
+        )
+
+
+def detect_encoding(sample: bytes) -> str:
+    """The text encoding of a CSV sample: UTF-8 (with or without BOM) or GB18030 (a superset of GBK).
+    charset-normalizer only decides when neither decodes cleanly."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in sample:
+        raise ImportRefused(_("This is not a CSV or Excel file."), code="wrong_file")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            # final=False: the sample may end in the middle of a multi-byte character.
+            codecs.getincrementaldecoder(encoding)("strict").decode(sample, final=False)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    if best is None:
+        raise ImportRefused(_("The text encoding of the file could not be recognised. Save it as CSV UTF-8."), code="wrong_file")
+    return best.encoding
+
+
+def normalise_header(text: str | None) -> str:
+    """A header as people mean it: without surrounding spaces, BOM or line breaks."""
+    return " ".join(str(text or "").replace("\ufeff", "").split()).strip(_SPACES)
+
+
+def header_key(text: str) -> str:
+    """Comparison key for headers: normalised, case-insensitive, inner spaces ignored."""
+    return "".join(normalise_header(text).split()).casefold()
+
+
+def normalise_values(frame: pl.DataFrame, columns: list[str], *, id_like: set[str]) -> pl.DataFrame:
+    """Strip cells, turn ``""``/``"-"`` into null, and unwrap spreadsheet tricks on ID-like values
+    (``="0012"``, a leading apostrophe or tab that kept leading zeros in Excel)."""
+    exprs = []
+    for name in columns:
+        e = pl.col(name).cast(pl.String).str.strip_chars(_SPACES)
+        if name in id_like:
+            e = e.str.replace(r'^="(.*)"$', "$1").str.strip_prefix("'").str.strip_chars(_SPACES)
+        exprs.append(pl.when(e.is_in(_NULL_MARKERS)).then(None).otherwise(e).alias(name))
+    return frame.with_columns(exprs) if exprs else frame
+
+
+class TableReader:
+    """Base of the readers: header, estimated row count, batches of string rows."""
+
+    headers: list[str]
+    raw_headers: list[str]
+    estimated_rows: int = 0
+
+    def columns(self) -> list[str]:
+        return [f"c{i}" for i in range(len(self.headers))]
+
+    def batches(self, batch_size: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
+        raise NotImplementedError
+
+    def column_values(self, index: int) -> Iterator[pl.Series]:
+        """All values of one column, batch by batch (cheap pre-pass for keys)."""
+        for frame in self.batches():
+            yield frame.get_column(f"c{index}")
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> TableReader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _drop_empty(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    if not columns:
+        return frame.clear()
+    blank = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars(_SPACES) == "") for c in columns])
+    return frame.filter(~blank)
+
+
+class CsvReader(TableReader):
+    """CSV through polars. A file that is not plain UTF-8 is first transcoded, streaming in 1 MB
+    chunks, to a temporary UTF-8 file; the same pass counts lines for the progress estimate."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._tmp: Path | None = None
+        with open(self.path, "rb") as f:
+            sample = f.read(_SAMPLE_BYTES)
+        if not sample.strip():
+            raise ImportRefused(_("The file is empty."), code="empty")
+        self.encoding = detect_encoding(sample)
+        self.utf8_path, newlines = self._prepare()
+        with open(self.utf8_path, encoding="utf-8", newline="") as f:
+            first = f.readline()
+        self.separator = self._sniff_separator(first)
+        try:
+            header_frame = pl.read_csv(
+                self.utf8_path, has_header=False, n_rows=1, infer_schema=False, separator=self.separator,
+                truncate_ragged_lines=True,
+            )
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise ImportRefused(_("The file could not be read as CSV: %(error)s") % {"error": exc}, code="wrong_file") from exc
+        self.raw_headers = ["" if v is None else str(v) for v in header_frame.row(0)] if header_frame.height else []
+        self.headers = [normalise_header(h) for h in self.raw_headers]
+        self._header_newlines = sum(h.count("\n") for h in self.raw_headers)
+        self.estimated_rows = max(newlines - 1 - self._header_newlines, 0)
+
+    @staticmethod
+    def _sniff_separator(first_line: str) -> str:
+        counts = {sep: first_line.count(sep) for sep in (",", "\t", ";")}
+        best = max(counts, key=lambda s: counts[s])
+        return best if counts[best] > 0 else ","
+
+    def _prepare(self) -> tuple[Path, int]:
+        """Return a UTF-8 version of the file and its number of line breaks."""
+        if self.encoding == "utf-8":
+            try:
+                return self.path, self._count_valid_utf8()
+            except UnicodeDecodeError:
+                # The sample was UTF-8 but a later part is not: the file is GBK after all.
+                self.encoding = "gb18030"
+        return self._transcode()
+
+    def _count_valid_utf8(self) -> int:
+        decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        newlines = 0
+        with open(self.path, "rb") as f:
+            while chunk := f.read(_CHUNK_BYTES):
+                decoder.decode(chunk)
+                newlines += chunk.count(b"\n")
+        decoder.decode(b"", final=True)
+        return newlines
+
+    def _transcode(self) -> tuple[Path, int]:
+        tmp_dir = Path(settings.DATA_DIR) / "imports" / "tmp"
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix="import-", suffix=".csv", dir=tmp_dir)
+        self._tmp = Path(name)
+        decoder = codecs.getincrementaldecoder(self.encoding)("strict")
+        newlines = 0
+        first = True
+        try:
+            with open(self.path, "rb") as src, os.fdopen(fd, "w", encoding="utf-8", newline="") as dst:
+                while chunk := src.read(_CHUNK_BYTES):
+                    text = decoder.decode(chunk)
+                    if first and text:
+                        text, first = text.removeprefix("\ufeff"), False
+                    newlines += text.count("\n")
+                    dst.write(text)
+                dst.write(decoder.decode(b"", final=True))
+        except UnicodeDecodeError as exc:
+            self.close()
+            raise ImportRefused(
+                _("The file mixes text encodings and cannot be read (byte %(pos)s). Save it as CSV UTF-8.")
+                % {"pos": exc.start},
+                code="wrong_file",
+            ) from exc
+        return self._tmp, newlines
+
+    def batches(self, batch_size: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
+        cols = self.columns()
+        if not cols:
+            return
+        lf = pl.scan_csv(
+            self.utf8_path, has_header=True, infer_schema=False, new_columns=cols, separator=self.separator,
+            row_index_name="__rec", truncate_ragged_lines=True, empty_string_is_null=False, missing_columns="insert",
+        )
+        carried = 0  # line breaks inside quoted values of earlier batches
+        try:
+            for frame in lf.collect_batches(chunk_size=batch_size, lazy=True):
+                if frame.height == 0:
+                    continue
+                embedded = pl.sum_horizontal([pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in cols])
+                frame = frame.with_columns(embedded.cast(pl.Int64).alias("__nl"))
+                frame = frame.with_columns(
+                    (pl.col("__rec").cast(pl.Int64) + 2 + self._header_newlines + carried + pl.col("__nl").cum_sum() - pl.col("__nl")).alias(LINE)
+                )
+                carried += int(frame.get_column("__nl").sum())
+                yield _drop_empty(frame.select([*cols, LINE]), cols)
+        except pl.exceptions.PolarsError as exc:
+            raise ImportRefused(_("The file could not be read as CSV: %(error)s") % {"error": exc}, code="wrong_file") from exc
+
+    def column_values(self, index: int) -> Iterator[pl.Series]:
+        # Projection pushdown: only this column is parsed.
+        col = f"c{index}"
+        lf = pl.scan_csv(
+            self.utf8_path, has_header=True, infer_schema=False, new_columns=self.columns(), separator=self.separator,
+            truncate_ragged_lines=True, missing_columns="insert",
+        ).select(col)
+        for frame in lf.collect_batches(chunk_size=BATCH_ROWS * 4, lazy=True):
+            yield frame.get_column(col)
+
+    def close(self) -> None:
+        if self._tmp is not None:
+            self._tmp.unlink(missing_ok=True)
+            self._tmp = None
+
+
+def _cell_text(value) -> str | None:
+    """Spreadsheet cell → the text a person sees: 1001.0 → "1001", dates as YYYY-MM-DD."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value)
+
+
+class XlsxReader(TableReader):
+    """First sheet of an XLSX workbook through python-calamine. The header is the first non-empty
+    row; line numbers are spreadsheet row numbers."""
+
+    def __init__(self, path: Path):
+        from python_calamine import CalamineWorkbook
+
+        check_zip(path)
+        try:
+            self._wb = CalamineWorkbook.from_path(str(path))
+            self._sheet = self._wb.get_sheet_by_index(0)
+        except Exception as exc:  # calamine raises its own error types for damaged workbooks
+            raise ImportRefused(_("The workbook could not be read: %(error)s") % {"error": exc}, code="wrong_file") from exc
+        self._header_row = 0
+        self.raw_headers = []
+        for index, row in enumerate(self._sheet.iter_rows()):
+            texts = [_cell_text(v) for v in row]
+            if any(t and t.strip(_SPACES) for t in texts):
+                self._header_row = index
+                self.raw_headers = [t or "" for t in texts]
+                break
+        while self.raw_headers and not normalise_header(self.raw_headers[-1]):
+            self.raw_headers.pop()
+        self.headers = [normalise_header(h) for h in self.raw_headers]
+        self.estimated_rows = max(int(self._sheet.total_height) - self._header_row - 1, 0)
+
+    def batches(self, batch_size: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
+        cols = self.columns()
+        if not cols:
+            return
+        width = len(cols)
+        buf: list[list[str | None]] = []
+        lines: list[int] = []
+
+        def flush() -> pl.DataFrame:
+            data = {c: [r[i] for r in buf] for i, c in enumerate(cols)}
+            frame = pl.DataFrame(data, schema=dict.fromkeys(cols, pl.String)).with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
+            buf.clear()
+            lines.clear()
+            return _drop_empty(frame, cols)
+
+        for index, row in enumerate(self._sheet.iter_rows()):
+            if index <= self._header_row:
+                continue
+            texts = [_cell_text(v) for v in row[:width]]
+            texts.extend([None] * (width - len(texts)))
+            buf.append(texts)
+            lines.append(index + 1)
+            if len(buf) >= batch_size:
+                yield flush()
+        if buf:
+            yield flush()
+
+    def close(self) -> None:
+        try:
+            self._wb.close()
+        except Exception:  # noqa: S110  (already closed)
+            pass
+
+
+def open_table(path: Path | str) -> TableReader:
+    """Sniff and open an import file. Raises ``ImportRefused`` for files that cannot be imported."""
+    path = Path(path)
+    if not path.is_file():
+        raise ImportRefused(_("The file is missing."), code="missing")
+    check_size(path.stat().st_size)
+    fmt = detect_format(path)
+    reader = XlsxReader(path) if fmt == "xlsx" else CsvReader(path)
+    if not any(reader.headers):
+        reader.close()
+        raise ImportRefused(_("The file has no header row."), code="no_header")
+    return reader
+

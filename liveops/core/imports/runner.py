@@ -1,0 +1,232 @@
+"""Running one import: read the file in batches, check it, write each batch in its own transaction.
+
+Batches are atomic, and every kind's ``upsert`` is idempotent on its natural key, so a run that was
+killed half-way can simply be run again (same run or a new one) and ends in the same state. Rows
+that cannot be imported go to a rejects report (CSV, UTF-8 with BOM: line, column, value, reason);
+they never stop the rest of the file. A file that cannot be imported at all (wrong type, too big,
+required columns missing) is refused before any row is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import logging
+from pathlib import Path
+
+import polars as pl
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from liveops.core.exports import escape_cell
+from liveops.core.imports.readers import BATCH_ROWS, LINE, ImportRefused, normalise_values, open_table
+from liveops.core.imports.registry import HeaderMatch, ImportKind, import_kind_get, rejects_frame, split
+from liveops.core.models import ImportRun, ImportStatus
+
+log = logging.getLogger(__name__)
+KEY = "__liveops_key"
+
+
+def imports_dir(*parts: str) -> Path:
+    """A folder under ``DATA_DIR/imports`` (created on demand)."""
+    path = Path(settings.DATA_DIR, "imports", *parts)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def batch_rows() -> int:
+    return int(getattr(settings, "LIVEOPS_IMPORT_BATCH_ROWS", BATCH_ROWS))
+
+
+def reason_with(template: str, value: pl.Expr, placeholder: str = "%(line)s") -> pl.Expr:
+    """A translated reason with one per-row value in it, built as a polars expression."""
+    before, _sep, after = template.partition(placeholder)
+    return pl.concat_str([pl.lit(before), value.cast(pl.String), pl.lit(after)])
+
+
+def missing_columns_message(kind: type[ImportKind], match: HeaderMatch) -> str:
+    return _("Required columns are missing: %(missing)s. Columns in the file: %(headers)s.") % {
+        "missing": ", ".join(f"{f.label} ({f.name})" for f in match.missing_required),
+        "headers": ", ".join(h for h in match.headers if h) or "-",
+    }
+
+
+def _fields_frame(raw: pl.DataFrame, kind: type[ImportKind], match: HeaderMatch) -> pl.DataFrame:
+    """Batch with file columns → one normalised string column per field, absent fields as null."""
+    exprs = [
+        pl.col(f"c{match.columns[f.name]}").alias(f.name) if f.name in match.columns else pl.lit(None, dtype=pl.String).alias(f.name)
+        for f in kind.fields
+    ]
+    frame = raw.select([*exprs, pl.col(LINE)])
+    return normalise_values(frame, [f.name for f in kind.fields], id_like={f.name for f in kind.fields if f.id_like})
+
+
+def _key_expr(kind: type[ImportKind]) -> pl.Expr:
+    # Null as soon as one key part is missing (concat_str propagates nulls).
+    return pl.concat_str([pl.col(k) for k in kind.natural_key], separator="\x1f")
+
+
+def _generic_checks(frame: pl.DataFrame, kind: type[ImportKind], seen: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Required values, maximum lengths and natural-key duplicates within the file. Returns the
+    remaining rows, the rejects and the updated first-line-per-key table."""
+    from liveops.core.imports.registry import reject_where
+
+    rejects: list[pl.DataFrame] = []
+    for f in kind.fields:
+        if f.required:
+            rejects.append(reject_where(frame, pl.col(f.name).is_null(), column=f.name, reason=_("A value is required.")))
+        if f.max_length:
+            rejects.append(
+                reject_where(
+                    frame, pl.col(f.name).str.len_chars() > f.max_length, column=f.name,
+                    reason=_("Too long: at most %(n)s characters.") % {"n": f.max_length},
+                )
+            )
+    keyed = frame.with_columns(_key_expr(kind).alias(KEY))
+    firsts = keyed.filter(pl.col(KEY).is_not_null()).group_by(KEY).agg(pl.col(LINE).min().alias("__first"))
+    seen = pl.concat([seen, firsts]).group_by(KEY).agg(pl.col("__first").min())
+    keyed = keyed.join(seen, on=KEY, how="left", maintain_order="left")
+    key_field = kind.natural_key[0]
+    label = kind.field_map()[key_field].label
+    dup_reason = _("Duplicate %(field)s in this file: the same value is first on line %(line)s.").replace("%(field)s", str(label))
+    dup = keyed.filter(pl.col("__first") < pl.col(LINE)).select(
+        pl.col(LINE).alias("line"),
+        pl.lit(key_field).alias("column"),
+        pl.col(key_field).alias("value"),
+        reason_with(dup_reason, pl.col("__first")).alias("reason"),
+    )
+    rejects.append(rejects_frame(dup))
+    remaining, all_rejects = split(frame, rejects)
+    return remaining, all_rejects, seen
+
+
+class _RejectsReport:
+    """The rejects CSV, opened on the first reject so runs without rejects leave no file."""
+
+    def __init__(self, run: ImportRun):
+        self.run = run
+        self.path = imports_dir("rejects") / f"run-{run.pk}-rejects.csv"
+        self._fh = None
+        self._writer = None
+
+    def write(self, rejects: pl.DataFrame) -> None:
+        if rejects.height == 0:
+            return
+        if self._writer is None:
+            # utf-8-sig: Excel on Chinese Windows needs the BOM to read UTF-8.
+            self._fh = open(self.path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
+            self._writer = csv.writer(self._fh)
+            self._writer.writerow([_("line"), _("column"), _("value"), _("reason")])
+        for line, column, value, reason in rejects.sort("line", maintain_order=True).iter_rows():
+            self._writer.writerow([line, column, escape_cell(value), reason])
+
+    @property
+    def written(self) -> bool:
+        return self._writer is not None
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+
+
+def _finish(run: ImportRun, status: str, error: str = "") -> ImportRun:
+    run.status = status
+    run.error = error
+    run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+def import_execute(*, run: ImportRun, actor) -> ImportRun:
+    """Run an import to the end and record its outcome on ``run`` (never raises for bad data or
+    files: those end as ``refused`` or ``failed`` with a message). Safe to call again on the same run."""
+    language = (run.options or {}).get("language")
+    with translation.override(language) if language else contextlib.nullcontext():
+        return _execute(run=run, actor=actor)
+
+
+def _execute(*, run: ImportRun, actor) -> ImportRun:
+    kind_cls = import_kind_get(run.kind)
+    if kind_cls is None:
+        return _finish(run, ImportStatus.REFUSED, _("Unknown import kind “%(kind)s”.") % {"kind": run.kind})
+    if run.rejects_path:
+        Path(run.rejects_path).unlink(missing_ok=True)
+    run.status = ImportStatus.RUNNING
+    run.progress_done = run.progress_total = 0
+    run.rows_read = run.rows_inserted = run.rows_updated = run.rows_unchanged = run.rows_rejected = 0
+    run.rejects_path = run.error = ""
+    run.finished_at = None
+    run.save()
+    report = _RejectsReport(run)
+    try:
+        try:
+            reader = open_table(run.file_path)
+        except ImportRefused as exc:
+            return _finish(run, ImportStatus.REFUSED, str(exc.message))
+        with reader:
+            columns = dict(run.mapping.columns) if run.mapping_id and run.mapping else {}
+            columns.update((run.options or {}).get("columns") or {})
+            match = kind_cls.match_headers(reader.headers, columns)
+            if not match.ok:
+                return _finish(run, ImportStatus.REFUSED, missing_columns_message(kind_cls, match))
+            kind = kind_cls(run=run, actor=actor, present=match.columns)
+            kind.prepare()
+            if kind.wants_file_keys:
+                kind.file_keys = _file_keys(reader, kind_cls, match)
+            run.progress_total = reader.estimated_rows
+            run.save(update_fields=["progress_total"])
+            seen = pl.DataFrame(schema={KEY: pl.String, "__first": pl.Int64})
+            for raw in reader.batches(batch_rows()):
+                frame = _fields_frame(raw, kind_cls, match)
+                if frame.height == 0:
+                    continue
+                remaining, rejects, seen = _generic_checks(frame, kind_cls, seen)
+                valid, kind_rejects = kind.validate(remaining)
+                valid, rejects = split(valid, [rejects, kind_rejects])
+                inserted = updated = unchanged = 0
+                if valid.height:
+                    with transaction.atomic():
+                        inserted, updated, unchanged = kind.upsert(valid, run=run, actor=actor)
+                    if inserted + updated + unchanged != valid.height:
+                        raise RuntimeError(f"{kind_cls.__name__}.upsert counted {inserted + updated + unchanged} of {valid.height} rows")
+                report.write(rejects)
+                run.rows_read += frame.height
+                run.rows_inserted += inserted
+                run.rows_updated += updated
+                run.rows_unchanged += unchanged
+                run.rows_rejected += rejects.get_column("line").n_unique()
+                run.progress_done = run.rows_read
+                run.progress_total = max(run.progress_total, run.rows_read)
+                ImportRun.objects.filter(pk=run.pk).update(
+                    rows_read=run.rows_read, rows_inserted=run.rows_inserted, rows_updated=run.rows_updated,
+                    rows_unchanged=run.rows_unchanged, rows_rejected=run.rows_rejected,
+                    progress_done=run.progress_done, progress_total=run.progress_total,
+                )
+            with transaction.atomic():
+                kind.finalize(run=run, actor=actor)
+        report.close()
+        if report.written:
+            run.rejects_path = str(report.path)
+        run.progress_total = run.progress_done = run.rows_read
+        return _finish(run, ImportStatus.SUCCEEDED)
+    except ImportRefused as exc:
+        report.close()
+        return _finish(run, ImportStatus.REFUSED, str(exc.message))
+    except Exception as exc:
+        log.exception("Import run %s failed", run.pk)
+        report.close()
+        if report.written:
+            run.rejects_path = str(report.path)
+        return _finish(run, ImportStatus.FAILED, _("The import stopped because of an unexpected error: %(error)s") % {"error": exc})
+
+
+def _file_keys(reader, kind: type[ImportKind], match: HeaderMatch) -> pl.Series:
+    """Every natural-key value of the file (single-field keys), normalised like the batches."""
+    field = kind.field_map()[kind.natural_key[0]]
+    parts = []
+    for values in reader.column_values(match.columns[field.name]):
+        frame = normalise_values(values.alias(field.name).to_frame(), [field.name], id_like={field.name} if field.id_like else set())
+        parts.append(frame.get_column(field.name).drop_nulls())
+    return pl.concat(parts).unique() if parts else pl.Series(field.name, [], dtype=pl.String)

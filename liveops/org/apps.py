@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgConfig(AppConfig):
+    name = "liveops.org"
+    label = "org"
+    verbose_name = _("Organisation and governance")
+
+    def ready(self) -> None:
+        from liveops.org import capabilities  # noqa: F401

@@ -1,0 +1,197 @@
+"""The demo company: about 60 staff across every unit, demo logins per role, and one year of
+governance (meetings, resolutions, action items — some overdue — and plans). Deterministic: the
+same seed and reference date give the same company. Written through the services, so the audit
+log of the demo is real."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from liveops.org import services
+from liveops.org.bootstrap import org_template_load
+from liveops.org.models import Department, GovernanceBody, Position, Resolution, Staff
+
+DEMO_PASSWORD = "LiveOps-demo-2026"
+
+# login → (position code, Chinese name, English name). These are the logins the README lists.
+DEMO_LOGINS: dict[str, tuple[str, str, str]] = {
+    "chairman": ("board-chair", "王建国", "Wang Jianguo"),
+    "gm": ("gm", "李思远", "Li Siyuan"),
+    "auditor": ("sv-chair", "赵文静", "Zhao Wenjing"),
+    "hr": ("hr-head", "陈晓梅", "Chen Xiaomei"),
+    "ec-head": ("ec-head", "刘洋", "Liu Yang"),
+    "ec-staff": (None, "张伟", "Zhang Wei"),  # a staff position in EC
+    "mr-staff": (None, "孙丽", "Sun Li"),  # a staff position in MR
+    "it-admin": ("it-head", "周强", "Zhou Qiang"),
+}
+_DEMO_UNIT_FOR_STAFF_LOGIN = {"ec-staff": "EC", "mr-staff": "MR"}
+
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+_GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉斌宇浩凯健俊帆帅旭宁雪琳晨欣怡佳慧颖婷倩瑶雯琪"
+_PROVINCES = ["浙江省杭州市西湖区", "广东省广州市天河区", "上海市浦东新区", "江苏省南京市鼓楼区", "北京市朝阳区", "四川省成都市武侯区", "湖北省武汉市洪山区"]
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def _phone(rng: random.Random) -> str:
+    return rng.choice(["138", "139", "150", "186", "177", "133"]) + "".join(str(rng.randint(0, 9)) for _ in range(8))
+
+
+def _id_number(rng: random.Random, born: dt.date) -> str:
+    body = "330106" + born.strftime("%Y%m%d") + "".join(str(rng.randint(0, 9)) for _ in range(3))
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    check = "10X98765432"[sum(int(c) * w for c, w in zip(body, weights, strict=True)) % 11]
+    return body + check
+
+
+@transaction.atomic
+def demo_build(*, seed: int = 2026, today: dt.date | None = None, staff_target: int = 60) -> dict[str, int]:
+    """Build the demo company into an empty database (idempotent: does nothing if staff exist)."""
+    org_template_load()
+    if Staff.objects.exists():
+        return {"staff": Staff.objects.count(), "created": 0}
+    rng = random.Random(seed)
+    today = today or timezone.localdate()
+    User = get_user_model()
+    admin = User.objects.filter(username="admin").first() or User.objects.create_superuser("admin", "admin@liveops.example", DEMO_PASSWORD)
+
+    positions = list(Position.objects.select_related("department").order_by("department__sort_order", "-is_manager", "code"))
+    by_code = {p.code: p for p in positions}
+    heads: dict[int, Staff] = {}
+    created: list[Staff] = []
+    counter = 0
+
+    def hire(position: Position, name: str | None = None, name_en: str = "", username: str | None = None) -> Staff:
+        nonlocal counter
+        counter += 1
+        born = dt.date(1975, 1, 1) + dt.timedelta(days=rng.randint(0, 9000))
+        user = None
+        if username:
+            user = User.objects.create_user(username, f"{username}@liveops.example", DEMO_PASSWORD)
+        manager = heads.get(position.department.parent_id) if position.is_manager else heads.get(position.department_id)
+        st = services.staff_create(
+            actor=admin, employee_no=f"LO{counter:04d}", name=name or _name(rng), name_en=name_en, department=position.department,
+            position=position, manager=manager, email=f"{username or 'staff' + str(counter)}@liveops.example", phone=_phone(rng),
+            id_number=_id_number(rng, born), address=rng.choice(_PROVINCES) + f"{rng.randint(1, 300)}号",
+            hired_on=today - dt.timedelta(days=rng.randint(30, 1500)), user=user,
+        )
+        if position.is_manager:
+            heads[position.department_id] = st
+        created.append(st)
+        return st
+
+    login_by_position = {pos: (login, zh, en) for login, (pos, zh, en) in DEMO_LOGINS.items() if pos}
+    # Heads first, top of the tree down, so line managers exist when their reports are hired.
+    for p in positions:
+        if p.is_manager:
+            login, zh, en = login_by_position.get(p.code, (None, None, ""))
+            hire(p, zh, en, login)
+    for login, unit in _DEMO_UNIT_FOR_STAFF_LOGIN.items():
+        pos = next(p for p in positions if p.department.code == unit and not p.is_manager)
+        _, zh, en = DEMO_LOGINS[login]
+        hire(pos, zh, en, login)
+    staff_positions = [p for p in positions if not p.is_manager and p.department.kind in ("department", "centre")]
+    while len(created) < staff_target:
+        hire(rng.choice(staff_positions))
+    # Board and supervisory members, so meetings have attendees.
+    board = GovernanceBody.objects.get(kind="board")
+    board.members.set([s for s in created if s.position and s.position.code in ("board-chair", "gm", "director")] + created[:3])
+    sv = GovernanceBody.objects.get(kind="supervisory")
+    sv.members.set([s for s in created if s.position and s.position.department.code == "GOV-SV"])
+
+    _governance_year(admin=admin, rng=rng, today=today, staff=created)
+    return {"staff": len(created), "created": len(created)}
+
+
+_RESOLUTIONS = [
+    ("board", "plan", "审议{y}年度经营计划与GMV目标", "Annual business plan and GMV target for {y}"),
+    ("board", "budget", "审议{y}年度预算方案", "Annual budget for {y}"),
+    ("board", "appointment", "聘任直播运营部经理", "Appointment of the head of live-stream operations"),
+    ("board", "org_structure", "调整内容运营中心组织架构", "Reorganisation of the content operations centre"),
+    ("board", "general", "双11大促专项方案", "Double 11 campaign plan"),
+    ("board", "investment", "新建杭州直播基地投资方案", "Investment in a new Hangzhou live-stream base"),
+    ("board", "general", "主播激励制度修订", "Revised anchor incentive scheme"),
+    ("shareholders", "profit", "{p}年度利润分配方案", "Profit distribution for {p}"),
+    ("shareholders", "general", "审议董事会{p}年度工作报告", "Board's report for {p}"),
+    ("shareholders", "articles", "修订公司章程（经营范围）", "Amendment of the articles of association (business scope)"),
+    ("supervisory", "general", "审查上半年财务状况", "Review of first-half financial position"),
+    ("supervisory", "general", "监督高管履职情况", "Supervision of senior managers' conduct"),
+]
+_ACTIONS = [
+    ("EC", "分解年度GMV目标到各店铺", "Break the annual GMV target down to shops"),
+    ("LS", "制定新直播间排班方案", "Draw up the rota for the new live rooms"),
+    ("MR", "完成重点品牌招商名单", "Complete the key-brand recruitment list"),
+    ("QC", "更新品控检验标准", "Update the QC inspection standards"),
+    ("FIN", "编制季度预算执行报告", "Prepare the quarterly budget execution report"),
+    ("HR", "完成新岗位招聘", "Fill the new positions"),
+    ("IT", "直播基地网络与设备验收", "Accept network and equipment at the live base"),
+    ("WL", "优化大促发货流程", "Streamline shipping for the promotion"),
+    ("CS", "大促客服排班与话术培训", "Service rota and script training for the promotion"),
+    ("AC", "新主播孵化计划", "Incubation plan for new anchors"),
+    ("CC", "大促内容日历", "Content calendar for the promotion"),
+    ("GMO", "跟进决议执行情况月报", "Monthly report on resolution execution"),
+]
+
+
+def _governance_year(*, admin, rng: random.Random, today: dt.date, staff: list[Staff]) -> None:
+    bodies = {b.kind: b for b in GovernanceBody.objects.select_related("unit")}
+    units = {d.code: d for d in Department.objects.all()}
+    heads = {s.department.code: s for s in staff if s.position and s.position.is_manager}
+    year = today.year
+    tz = timezone.get_current_timezone()
+    board_members = list(bodies["board"].members.all())
+    number = 0
+    meeting_no: dict[tuple[str, int], int] = {}
+    # Twelve resolutions spread over the last year, in the order they were held.
+    for i, (body_kind, topic, title_zh, _title_en) in enumerate(_RESOLUTIONS):
+        held = today - dt.timedelta(days=360 - i * 28)
+        meeting_no[(body_kind, held.year)] = meeting_no.get((body_kind, held.year), 0) + 1
+        meeting = services.meeting_create(
+            actor=admin, body=bodies[body_kind],
+            title=f"{bodies[body_kind].unit.name_zh}{held.year}年第{meeting_no[(body_kind, held.year)]}次会议",
+            held_at=dt.datetime.combine(held, dt.time(14, 0), tzinfo=tz),
+            meeting_type="extraordinary" if i % 5 == 4 else "regular", location="公司总部3楼会议室",
+            agenda="1. 审议议案\n2. 讨论事项\n3. 其他", attendees=board_members if body_kind == "board" else list(bodies[body_kind].members.all()),
+        )
+        number += 1
+        prefix = {"board": "BD", "shareholders": "SH", "supervisory": "SV"}[body_kind]
+        res = services.resolution_propose(actor=admin, meeting=meeting, number=f"{prefix}-{held.year}-{number:03d}",
+                                          title=title_zh.format(y=held.year + 1, p=held.year - 1), topic=topic,
+                                          proposal="议案全文见附件。", proposed_by=heads.get("GM"))
+        passed = i != 6  # one rejected proposal, so the register shows both outcomes
+        res = services.resolution_decide(actor=admin, resolution=res, votes_for=5 if passed else 2, votes_against=0 if passed else 3,
+                                   votes_abstain=rng.randint(0, 1), decided_at=meeting.held_at)
+        if not passed or body_kind == "supervisory":
+            continue
+        for unit_code, a_zh, _a_en in rng.sample(_ACTIONS, 3):
+            due = held + dt.timedelta(days=rng.randint(20, 120))
+            item = services.action_item_create(actor=admin, resolution=res, title=a_zh, department=units[unit_code], due_on=due, owner=heads.get(unit_code))
+            if due < today - dt.timedelta(days=20) and rng.random() < 0.7:
+                services.action_item_set_status(actor=admin, item=item, status="done", today=min(today, due + dt.timedelta(days=rng.randint(-10, 10))))
+            elif rng.random() < 0.4:
+                services.action_item_set_status(actor=admin, item=item, status="in_progress")
+    # One resolution still on the agenda of the next board meeting.
+    upcoming = services.meeting_create(actor=admin, body=bodies["board"], title=f"董事会{year}年第{meeting_no.get(('board', year), 0) + 1}次会议",
+                                       held_at=dt.datetime.combine(today + dt.timedelta(days=14), dt.time(14, 0), tzinfo=tz),
+                                       agenda="1. 审议下一年度预算", attendees=board_members)
+    services.resolution_propose(actor=admin, meeting=upcoming, number=f"BD-{year}-{number + 1:03d}", title=f"审议{year + 1}年度预算（草案）",
+                                topic="budget", proposed_by=heads.get("GM"))
+    gm = heads.get("GM")
+    plan_res = Resolution.objects.filter(topic="plan", outcome="passed").order_by("decided_at").first()
+    p1 = services.plan_create(actor=admin, kind="annual_plan", year=year, title=f"{year}年度经营计划", gmv_target=Decimal("120000000.00"),
+                              cost_budget=Decimal("18000000.00"), owner=gm)
+    services.plan_submit(actor=admin, plan=p1)
+    if plan_res:
+        services.plan_approve(actor=admin, plan=p1, resolution=plan_res)
+    p2 = services.plan_create(actor=admin, kind="budget", year=year + 1, title=f"{year + 1}年度预算", gmv_target=Decimal("150000000.00"),
+                              cost_budget=Decimal("22000000.00"), owner=gm)
+    services.plan_submit(actor=admin, plan=p2)
+    services.plan_create(actor=admin, kind="targets", year=year + 1, title=f"{year + 1}年度各中心GMV目标分解", gmv_target=Decimal("150000000.00"), owner=gm)

@@ -1,0 +1,230 @@
+"""Org chart, departments, staff and governance register pages. Thin: selectors read, services write."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liveops.core.audit import audit_log
+from liveops.core.duties import serves
+from liveops.core.errors import DomainError
+from liveops.core.exports import export_response
+from liveops.core.masking import MASKERS
+from liveops.core.models import AuditAction
+from liveops.core.navigation import TOOLS
+from liveops.core.permissions import capability_required, login_only
+from liveops.org import forms, selectors, services
+from liveops.org.models import ActionItem, GovernanceBody, Resolution
+
+STAFF_SORTS = {"employee_no": "employee_no", "-employee_no": "-employee_no", "name": "name_pinyin", "-name": "-name_pinyin",
+               "department": "department__sort_order", "hired_on": "hired_on", "-hired_on": "-hired_on"}
+
+
+@serves("HR-1", "GOV-BD-5", "GM-4", feature="Org chart")
+@capability_required("org.view")
+def org_chart(request):
+    """The org tree as an ECharts tree with headcount per unit (own and below)."""
+    tree = selectors.department_tree(access=request.access)
+    counts = selectors.department_counts()
+    return render(request, "org/chart.html", {"tree": tree, "counts": counts})
+
+
+@serves("HR-1", feature="Department page: duties, people and tools")
+@capability_required("org.view")
+def department_detail(request, code: str):
+    department = get_object_or_404(selectors.department_list(access=request.access), code=code)
+    staff = selectors.staff_list(access=request.access, department_id=department.pk)
+    tools = [t for t in TOOLS if t.unit == code and request.access.can(t.capability)]
+    return render(request, "org/department.html", {
+        "department": department,
+        "duties": department.duties.all(),
+        "children": department.children.filter(is_active=True),
+        "positions": department.positions.all(),
+        "staff": staff[:200],
+        "tools": tools,
+        "changes": department.changes.select_related("resolution")[:20],
+    })
+
+
+def _masked_row(access, st):
+    show = selectors.can_see_personal(access=access, staff=st)
+    return show, {f: (getattr(st, f) if show else MASKERS[f](getattr(st, f))) for f in ("phone", "id_number", "address")}
+
+
+@serves("HR-1", feature="Staff list with search, filters and export")
+@capability_required("org.view")
+def staff_list(request):
+    """Staff in scope; search by Chinese name or pinyin initials; CSV/XLSX export."""
+    access = request.access
+    q = request.GET.get("q", "")
+    dept = request.GET.get("department", "")
+    sort = STAFF_SORTS.get(request.GET.get("sort", ""), "employee_no")
+    dept_id = int(dept) if dept.isdigit() else None
+    qs = selectors.staff_list(access=access, search=q, department_id=dept_id).order_by(sort, "id")
+    fmt = request.GET.get("export")
+    if fmt in ("csv", "xlsx"):
+        if not access.can("org.export"):
+            raise Http404
+        rows = []
+        unmasked = []
+        for st in qs.iterator(chunk_size=2000):
+            show, pd = _masked_row(access, st)
+            if show:
+                unmasked.append(st.pk)
+            rows.append([st.employee_no, st.name, st.department.name, st.position.title if st.position else "", st.email,
+                         pd["phone"], pd["id_number"], pd["address"], st.hired_on.isoformat() if st.hired_on else ""])
+        audit_log(actor=request.user, action=AuditAction.ACTION, verb="export", object_type_label="org.staff",
+                  object_repr=f"staff export ({len(rows)})", changes={"format": fmt, "unmasked_ids": unmasked[:1000]})
+        header = [_("Employee number"), _("Name"), _("Department"), _("Position"), _("Email"), _("Mobile phone"), _("ID number"), _("Address"), _("Hired on")]
+        return export_response(fmt=fmt, filename="staff", header=header, rows=rows)
+    page = list(qs[:200])
+    rows = [(st, _masked_row(access, st)[1]) for st in page]
+    ctx = {"rows": rows, "q": q, "department": dept, "sort": request.GET.get("sort", ""),
+           "departments": selectors.department_list(access=access).order_by("sort_order"), "truncated": len(page) == 200}
+    template = "org/_staff_rows.html" if request.htmx and request.htmx.target == "staff-rows" else "org/staff_list.html"
+    return render(request, template, ctx)
+
+
+@serves("HR-1", feature="Staff record")
+@capability_required("org.view")
+def staff_detail(request, pk: int):
+    access = request.access
+    staff = selectors.staff_get(access=access, pk=pk)
+    if staff is None:
+        raise Http404
+    show, personal = _masked_row(access, staff)
+    if show and (staff.phone or staff.id_number or staff.address):
+        audit_log(actor=request.user, action=AuditAction.VIEW_PERSONAL, instance=staff)
+    can_edit = access.reaches_department("org.change", staff.department_id)
+    form = None
+    if can_edit:
+        form = forms.StaffForm(request.POST or None, instance=staff)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.staff_update(actor=request.user, staff=staff, data=form.changed_values())
+                messages.success(request, _("Saved."))
+                return redirect("staff-detail", pk=staff.pk)
+            except DomainError as exc:
+                form.add_domain_error(exc)
+    elif request.method == "POST":
+        raise Http404
+    return render(request, "org/staff_detail.html", {"staff": staff, "personal": personal, "form": form, "object_type": "org.staff"})
+
+
+# Governance ------------------------------------------------------------------------------------
+
+
+@serves("GOV-SH-1", "GOV-SH-2", "GOV-SH-3", "GOV-SH-4", "GOV-SH-5", "GOV-SH-6", "GOV-SH-7", "GOV-SH-8",
+        "GOV-BD-1", "GOV-BD-2", "GOV-BD-3", "GOV-BD-4", "GOV-SV-1", "GOV-SV-2", "GOV-CH-1", "GOV-CH-8",
+        feature="Governance register")
+@capability_required("governance.view")
+def governance_register(request):
+    """Meetings, resolutions and overdue action items of all three governance bodies."""
+    access = request.access
+    outcome = request.GET.get("outcome", "")
+    return render(request, "org/governance.html", {
+        "bodies": GovernanceBody.objects.select_related("unit"),
+        "meetings": selectors.meeting_list(access=access)[:20],
+        "resolutions": selectors.resolution_list(access=access, outcome=outcome, search=request.GET.get("q", ""))[:100],
+        "overdue": selectors.action_item_list(access=access, overdue_only=True)[:50],
+        "outcomes": Resolution.Outcome.choices,
+        "outcome": outcome,
+    })
+
+
+@serves("GOV-SH-1", "GOV-BD-1", "GOV-SV-3", "GOV-SV-5", feature="Meeting record")
+@capability_required("governance.view")
+def meeting_detail(request, pk: int):
+    meeting = get_object_or_404(selectors.meeting_list(access=request.access), pk=pk)
+    return render(request, "org/meeting.html", {"meeting": meeting, "resolutions": meeting.resolutions.all(),
+                                                 "attendees": meeting.attendees.select_related("department")})
+
+
+@serves("GOV-SV-4", "GOV-SV-5", "GOV-CH-3", "GM-2", "GOV-BD-2", feature="Resolution with votes, documents, action items and supervisory questions")
+@capability_required("governance.view")
+def resolution_detail(request, pk: int):
+    access = request.access
+    resolution = get_object_or_404(selectors.resolution_list(access=access), pk=pk)
+    question_form = forms.QuestionForm(request.POST or None) if access.can("governance.question") else None
+    if request.method == "POST":
+        if question_form is None:
+            raise Http404
+        if question_form.is_valid():
+            services.question_file(actor=request.user, resolution=resolution, **question_form.cleaned_data)
+            messages.success(request, _("Filed."))
+            return redirect("resolution-detail", pk=resolution.pk)
+    return render(request, "org/resolution.html", {
+        "resolution": resolution, "actions": resolution.action_items.select_related("department", "owner"),
+        "documents": resolution.documents.all(), "questions": resolution.questions.select_related("filed_by"),
+        "question_form": question_form, "object_type": "org.resolution",
+    })
+
+
+@serves("GOV-CH-3", "GM-2", feature="Resolution follow-up: action items and overdue list")
+@login_only
+def action_items(request):
+    """Action items the user may see; the overdue list is the default view for executives."""
+    access = request.access
+    overdue = request.GET.get("overdue") == "1"
+    items = selectors.action_item_list(access=access, overdue_only=overdue)
+    status = request.GET.get("status", "")
+    if status:
+        items = items.filter(status=status)
+    return render(request, "org/action_items.html", {"items": items[:300], "overdue": overdue, "status": status,
+                                                     "statuses": ActionItem.Status.choices, "today": timezone.localdate()})
+
+
+@login_only
+def action_item_status(request, pk: int):
+    """htmx: change an action item's status; answers with the updated row."""
+    item = selectors.action_item_list(access=request.access).filter(pk=pk).first()
+    if item is None or request.method != "POST":
+        raise Http404
+    try:
+        item = services.action_item_set_status(actor=request.user, item=item, status=request.POST.get("status", ""))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return render(request, "org/_action_row.html", {"item": item, "statuses": ActionItem.Status.choices})
+
+
+action_item_status.liveops_capabilities = ("authenticated",)
+
+
+@serves("GM-3", "GOV-BD-3", "GOV-CH-5", feature="Plans and budgets with board approval")
+@capability_required("governance.view")
+def plans(request):
+    access = request.access
+    if request.method == "POST":
+        if not access.can("governance.approve") and not access.can("governance.change"):
+            raise Http404
+        plan = get_object_or_404(selectors.plan_list(access=access), pk=request.POST.get("plan"))
+        try:
+            action = request.POST.get("action")
+            if action == "submit":
+                services.plan_submit(actor=request.user, plan=plan)
+            elif action == "approve":
+                resolution = get_object_or_404(Resolution, pk=request.POST.get("resolution"))
+                services.plan_approve(actor=request.user, plan=plan, resolution=resolution)
+            elif action == "return":
+                services.plan_return(actor=request.user, plan=plan, reason=request.POST.get("reason", ""))
+            messages.success(request, _("Saved."))
+        except (DomainError, ValidationError) as exc:
+            messages.error(request, str(getattr(exc, "message", exc)))
+        return redirect("plans")
+    board_resolutions = selectors.resolution_list(access=access, outcome="passed").filter(meeting__body__kind="board")
+    return render(request, "org/plans.html", {"plans": selectors.plan_list(access=access), "board_resolutions": board_resolutions[:50],
+                                              "can_approve": access.can("governance.approve")})
+
+
+def _history_check_staff(access, user, object_id: str) -> bool:
+    return object_id.isdigit() and selectors.staff_get(access=access, pk=int(object_id)) is not None
+
+
+def _history_check_governance(access, user, object_id: str) -> bool:
+    return access.can("governance.view")
+
+

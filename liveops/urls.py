@@ -1,0 +1,29 @@
+"""URL map. Every route declares its permission (see ``liveops.core.permissions``); a test walks
+this file and fails on any route without one."""
+
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from liveops.core import views as core_views
+from liveops.core.permissions import public_view
+
+api_v1 = [
+    path("", include("liveops.core.api.urls")),
+    path("org/", include("liveops.org.api.urls")),
+    path("imports/", include("liveops.core.imports.api_urls")),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("liveops.core.auth_urls")),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
+    path("jsi18n/", public_view(JavaScriptCatalog.as_view()), name="javascript-catalog"),
+    path("audit/", include("liveops.core.audit_urls")),
+    path("jobs/", include("liveops.core.imports.urls")),
+    path("org/", include("liveops.org.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
