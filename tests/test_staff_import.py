@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 import liveops.org.importers  # noqa: F401  (registers the kind until apps.py does)
 from liveops.core.imports.services import import_start, mapping_save
@@ -15,14 +16,30 @@ from liveops.org.models import Department, Position, Staff
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def imp_env(settings, tmp_path):
+    """Messages in these tests are checked in English (the default language is Chinese), and stored
+    files, rejects reports and staging go to a temporary data folder."""
+    settings.DATA_DIR = tmp_path / "data"
+    with translation.override("en"):
+        yield
+
+
 HEADER = "工号,姓名,部门,岗位,邮箱,手机号,身份证号,地址,入职日期,上级工号"
 
 
 @pytest.fixture
 def imp_org(db):
-    ec = Department.objects.create(code="EC", kind="department", name_zh="电商运营部", name_en="E-commerce Operations", sort_order=1)
-    hr = Department.objects.create(code="HR", kind="department", name_zh="人力资源部", name_en="Human Resources", sort_order=2)
-    mr = Department.objects.create(code="MR", kind="department", name_zh="直播招商部", name_en="Merchant Recruitment", sort_order=3)
+    ec = Department.objects.create(
+        code="EC", kind="department", name_zh="电商运营部", name_en="E-commerce Operations", sort_order=1
+    )
+    hr = Department.objects.create(
+        code="HR", kind="department", name_zh="人力资源部", name_en="Human Resources", sort_order=2
+    )
+    mr = Department.objects.create(
+        code="MR", kind="department", name_zh="直播招商部", name_en="Merchant Recruitment", sort_order=3
+    )
     Position.objects.create(department=ec, code="ec-op", title_zh="店铺运营", title_en="Shop operator")
     Position.objects.create(department=hr, code="hr-spec", title_zh="人事专员", title_en="HR specialist")
     Position.objects.create(department=mr, code="mr-rec", title_zh="招商专员", title_en="Recruiter")
@@ -31,7 +48,9 @@ def imp_org(db):
 
 @pytest.fixture
 def imp_admin(db):
-    return get_user_model().objects.create_superuser("imp_admin", "imp_admin@example.com", "Test-password-2026")
+    return get_user_model().objects.create_superuser(
+        "imp_admin", "imp_admin@example.com", "Test-password-2026"
+    )
 
 
 def imp_grant(username: str, capabilities: list[str], scope: str = DataScope.COMPANY):
@@ -60,12 +79,18 @@ def imp_rejects(run) -> list[dict]:
 
 
 def test_valid_rows_are_inserted_with_pinyin_and_links(tmp_path, imp_org, imp_admin):
-    path = imp_csv(tmp_path, "\n".join([
-        HEADER,
-        "E001,张伟,EC,店铺运营,zw@example.com,13800138000,33010619900101123x,杭州,2024-01-05,E002",
-        "E002,李娜,电商运营部,ec-op,,138-0013-8001,,,2023/3/1,",
-        "E003,王芳,Human Resources,HR specialist,,+8613800138002,,,,E002",
-    ]) + "\n")
+    path = imp_csv(
+        tmp_path,
+        "\n".join(
+            [
+                HEADER,
+                "E001,张伟,EC,店铺运营,zw@example.com,13800138000,33010619900101123x,杭州,2024-01-05,E002",
+                "E002,李娜,电商运营部,ec-op,,138-0013-8001,,,2023/3/1,",
+                "E003,王芳,Human Resources,HR specialist,,+8613800138002,,,,E002",
+            ]
+        )
+        + "\n",
+    )
     run = imp_run(imp_admin, path)
     assert run.status == ImportStatus.SUCCEEDED, run.error
     assert (run.rows_read, run.rows_inserted, run.rows_rejected) == (3, 3, 0)
@@ -85,52 +110,76 @@ def test_valid_rows_are_inserted_with_pinyin_and_links(tmp_path, imp_org, imp_ad
 
 
 def test_rejects_report_names_line_column_and_reason(tmp_path, imp_org, imp_admin):
-    path = imp_csv(tmp_path, "\n".join([
-        HEADER,
-        "E001,张伟,EC,,,,,,,",                       # 2 ok
-        "E002,李娜,XX,,,,,,,",                       # 3 unknown department
-        "E003,王芳,EC,人事专员,,,,,,",                # 4 position of another department
-        "E004,赵磊,EC,,,,,,2024-13-01,",             # 5 bad date
-        "E005,钱多,EC,,,1380013800,,,,",              # 6 bad phone
-        "E006,孙悦,EC,,not-an-email,,,,,",           # 7 bad email
-        "E001,张伟二,EC,,,,,,,",                      # 8 duplicate of line 2
-        ",无号,EC,,,,,,,",                            # 9 missing employee number
-        "E007,周周,EC,不存在的岗位,,,,,,",             # 10 unknown position
-        "E008,吴吴,EC,,,,,,,E999",                    # 11 unknown manager
-    ]) + "\n")
+    path = imp_csv(
+        tmp_path,
+        "\n".join(
+            [
+                HEADER,
+                "E001,张伟,EC,,,,,,,",  # 2 ok
+                "E002,李娜,XX,,,,,,,",  # 3 unknown department
+                "E003,王芳,EC,人事专员,,,,,,",  # 4 position of another department
+                "E004,赵磊,EC,,,,,,2024-13-01,",  # 5 bad date
+                "E005,钱多,EC,,,1380013800,,,,",  # 6 bad phone
+                "E006,孙悦,EC,,not-an-email,,,,,",  # 7 bad email
+                "E001,张伟二,EC,,,,,,,",  # 8 duplicate of line 2
+                ",无号,EC,,,,,,,",  # 9 missing employee number
+                "E007,周周,EC,不存在的岗位,,,,,,",  # 10 unknown position
+                "E008,吴吴,EC,,,,,,,E999",  # 11 unknown manager
+            ]
+        )
+        + "\n",
+    )
     run = imp_run(imp_admin, path)
     assert run.status == ImportStatus.SUCCEEDED, run.error
     assert (run.rows_read, run.rows_inserted, run.rows_rejected) == (10, 1, 9)
     rejects = {int(r["line"]): r for r in imp_rejects(run)}
     assert set(rejects) == {3, 4, 5, 6, 7, 8, 9, 10, 11}
-    assert rejects[3]["column"] == "department" and "Unknown department" in rejects[3]["reason"]
+    assert rejects[3]["column"] == "部门" and "Unknown department" in rejects[3]["reason"]
     assert "another department" in rejects[4]["reason"]
-    assert rejects[5]["column"] == "hired_on" and rejects[5]["value"] == "2024-13-01"
-    assert rejects[6]["column"] == "phone" and "11 digits" in rejects[6]["reason"]
-    assert rejects[7]["column"] == "email"
-    assert rejects[8]["column"] == "employee_no" and "line 2" in rejects[8]["reason"]
-    assert rejects[9]["column"] == "employee_no" and "required" in rejects[9]["reason"]
+    assert rejects[5]["column"] == "入职日期" and rejects[5]["value"] == "2024-13-01"
+    assert rejects[6]["column"] == "手机号" and "11 digits" in rejects[6]["reason"]
+    assert rejects[7]["column"] == "邮箱"
+    assert rejects[8]["column"] == "工号" and "line 2" in rejects[8]["reason"]
+    assert rejects[9]["column"] == "工号" and "required" in rejects[9]["reason"]
     assert "Unknown position" in rejects[10]["reason"]
-    assert rejects[11]["column"] == "manager_employee_no"
+    assert rejects[11]["column"] == "上级工号"
     assert list(Staff.objects.values_list("employee_no", flat=True)) == ["E001"]
 
 
 def test_reimport_is_idempotent_and_writes_no_audit(tmp_path, imp_org, imp_admin):
-    text = HEADER + "\n" + "\n".join(f"E{i:03d},员工{i},EC,,,,,,2024-01-01,{'E001' if i > 1 else ''}" for i in range(1, 21)) + "\n"
+    text = (
+        HEADER
+        + "\n"
+        + "\n".join(f"E{i:03d},员工{i},EC,,,,,,2024-01-01,{'E001' if i > 1 else ''}" for i in range(1, 21))
+        + "\n"
+    )
     path = imp_csv(tmp_path, text)
     first = imp_run(imp_admin, path)
     assert (first.rows_inserted, first.rows_updated, first.rows_unchanged) == (20, 0, 0)
     audit_before = AuditEntry.objects.filter(object_type="org.staff").count()
     second = imp_run(imp_admin, path)
     assert second.status == ImportStatus.SUCCEEDED
-    assert (second.rows_read, second.rows_inserted, second.rows_updated, second.rows_unchanged) == (20, 0, 0, 20)
+    assert (second.rows_read, second.rows_inserted, second.rows_updated, second.rows_unchanged) == (
+        20,
+        0,
+        0,
+        20,
+    )
     assert AuditEntry.objects.filter(object_type="org.staff").count() == audit_before
 
 
 def test_update_logs_before_and_after_and_leaves_absent_columns(tmp_path, imp_org, imp_admin):
-    imp_run(imp_admin, imp_csv(tmp_path, HEADER + "\nE001,张伟,EC,,zw@example.com,13800138000,,杭州,,\nE002,李娜,EC,,,,,,,\n"))
+    imp_run(
+        imp_admin,
+        imp_csv(
+            tmp_path, HEADER + "\nE001,张伟,EC,,zw@example.com,13800138000,,杭州,,\nE002,李娜,EC,,,,,,,\n"
+        ),
+    )
     # Second file: only some columns. Email and address are not in it and must stay.
-    run = imp_run(imp_admin, imp_csv(tmp_path, "工号,姓名,部门,手机号\nE001,张伟,HR,13900139000\nE002,李娜,EC,\n", name="b.csv"))
+    run = imp_run(
+        imp_admin,
+        imp_csv(tmp_path, "工号,姓名,部门,手机号\nE001,张伟,HR,13900139000\nE002,李娜,EC,\n", name="b.csv"),
+    )
     assert (run.rows_updated, run.rows_unchanged) == (1, 1)
     zw = Staff.objects.get(employee_no="E001")
     assert zw.department == imp_org["HR"] and zw.phone == "13900139000"
@@ -147,7 +196,9 @@ def test_scope_limits_rows_to_reachable_departments(tmp_path, imp_org):
     RoleCapability.objects.create(role=role, capability="org.change")
     hr_pos = Position.objects.get(code="hr-spec")
     RoleGrant.objects.create(role=role, position=hr_pos, scope=DataScope.DEPARTMENT)
-    Staff.objects.create(employee_no="H001", name="人事", department=imp_org["HR"], position=hr_pos, user=user)
+    Staff.objects.create(
+        employee_no="H001", name="人事", department=imp_org["HR"], position=hr_pos, user=user
+    )
     Staff.objects.create(employee_no="M001", name="招商", department=imp_org["MR"])
     path = imp_csv(tmp_path, "工号,姓名,部门\nH002,新人,HR\nE009,外部门,EC\nM001,招商,HR\n")
     run = imp_run(user, path)
@@ -160,7 +211,12 @@ def test_scope_limits_rows_to_reachable_departments(tmp_path, imp_org):
 
 
 def test_mapping_template_saved_and_reused(tmp_path, imp_org, imp_admin):
-    mapping = mapping_save(actor=imp_admin, kind="staff", name="payroll export", columns={"员工ID": "employee_no", "员工": "name", "组织": "department"})
+    mapping = mapping_save(
+        actor=imp_admin,
+        kind="staff",
+        name="payroll export",
+        columns={"员工ID": "employee_no", "员工": "name", "组织": "department"},
+    )
     assert AuditEntry.objects.filter(object_type="core.columnmapping", action="create").count() == 1
     path = imp_csv(tmp_path, "员工ID,员工,组织\nP001,张三,EC\n")
     refused = imp_run(imp_admin, path)

@@ -8,4 +8,4 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation and governance")
 
     def ready(self) -> None:
-        from liveops.org import capabilities  # noqa: F401
+        from liveops.org import capabilities, importers  # noqa: F401

@@ -73,33 +73,91 @@ class StaffImport(ImportKind):
     duties = ("HR-1",)
     wants_file_keys = True
     fields: ClassVar[tuple[Field, ...]] = (
-        Field("employee_no", gettext_lazy("Employee number"), required=True, id_like=True, max_length=20,
-              aliases=("工号", "员工编号", "员工工号", "员工号", "编号", "employee no", "employee no.", "emp no", "staff no")),
-        Field("name", gettext_lazy("Name"), required=True, max_length=60, aliases=("姓名", "员工姓名", "名字", "full name")),
-        Field("department", gettext_lazy("Department"), required=True,
-              aliases=("部门", "所属部门", "部门名称", "部门编码", "dept", "department code")),
-        Field("position", gettext_lazy("Position"), aliases=("岗位", "职位", "岗位名称", "职务", "title", "job title")),
+        Field(
+            "employee_no",
+            gettext_lazy("Employee number"),
+            required=True,
+            id_like=True,
+            max_length=20,
+            aliases=(
+                "工号",
+                "员工编号",
+                "员工工号",
+                "员工号",
+                "编号",
+                "employee no",
+                "employee no.",
+                "emp no",
+                "staff no",
+            ),
+        ),
+        Field(
+            "name",
+            gettext_lazy("Name"),
+            required=True,
+            max_length=60,
+            aliases=("姓名", "员工姓名", "名字", "full name"),
+        ),
+        Field(
+            "department",
+            gettext_lazy("Department"),
+            required=True,
+            aliases=("部门", "所属部门", "部门名称", "部门编码", "dept", "department code"),
+        ),
+        Field(
+            "position",
+            gettext_lazy("Position"),
+            aliases=("岗位", "职位", "岗位名称", "职务", "title", "job title"),
+        ),
         Field("name_en", gettext_lazy("English name"), max_length=80, aliases=("英文名", "英文姓名")),
-        Field("email", gettext_lazy("Email"), max_length=254, aliases=("邮箱", "电子邮箱", "邮件", "e-mail", "mail")),
-        Field("phone", gettext_lazy("Mobile phone"), id_like=True,
-              aliases=("手机号", "手机", "手机号码", "联系电话", "电话", "mobile", "phone number")),
-        Field("id_number", gettext_lazy("ID number"), id_like=True, aliases=("身份证号", "身份证", "身份证号码", "证件号码", "id no")),
-        Field("address", gettext_lazy("Address"), max_length=200, aliases=("地址", "住址", "家庭住址", "联系地址")),
+        Field(
+            "email",
+            gettext_lazy("Email"),
+            max_length=254,
+            aliases=("邮箱", "电子邮箱", "邮件", "e-mail", "mail"),
+        ),
+        Field(
+            "phone",
+            gettext_lazy("Mobile phone"),
+            id_like=True,
+            aliases=("手机号", "手机", "手机号码", "联系电话", "电话", "mobile", "phone number"),
+        ),
+        Field(
+            "id_number",
+            gettext_lazy("ID number"),
+            id_like=True,
+            aliases=("身份证号", "身份证", "身份证号码", "证件号码", "id no"),
+        ),
+        Field(
+            "address",
+            gettext_lazy("Address"),
+            max_length=200,
+            aliases=("地址", "住址", "家庭住址", "联系地址"),
+        ),
         Field("hired_on", gettext_lazy("Hired on"), aliases=("入职日期", "入职时间", "hire date", "hired")),
-        Field("manager_employee_no", gettext_lazy("Manager employee number"), id_like=True, max_length=20,
-              aliases=("上级工号", "直属上级工号", "主管工号", "经理工号", "manager no", "manager")),
+        Field(
+            "manager_employee_no",
+            gettext_lazy("Manager employee number"),
+            id_like=True,
+            max_length=20,
+            aliases=("上级工号", "直属上级工号", "主管工号", "经理工号", "manager no", "manager"),
+        ),
     )
 
     def prepare(self) -> None:
         # The org tree and positions are small tables: load them once as lookup frames.
-        depts = list(Department.objects.filter(is_active=True).values_list("id", "code", "name_zh", "name_en"))
+        depts = list(
+            Department.objects.filter(is_active=True).values_list("id", "code", "name_zh", "name_en")
+        )
         keys: list[tuple[str, int, int]] = []  # (key, department id, priority: code first)
         for dept_id, code, name_zh, name_en in depts:
             for priority, key in enumerate((code, name_zh, name_en)):
                 if key:
                     keys.append((key.strip().casefold(), dept_id, priority))
         self.dept_lookup = (
-            pl.DataFrame(keys, schema={"__dk": pl.String, "department_id": pl.Int64, "__prio": pl.Int64}, orient="row")
+            pl.DataFrame(
+                keys, schema={"__dk": pl.String, "department_id": pl.Int64, "__prio": pl.Int64}, orient="row"
+            )
             .sort("__prio")
             .unique("__dk", keep="first", maintain_order=True)
             .drop("__prio")
@@ -111,7 +169,16 @@ class StaffImport(ImportKind):
                 if key:
                     pkeys.append((dept_id, key.strip().casefold(), pos_id, priority))
         self.pos_lookup = (
-            pl.DataFrame(pkeys, schema={"department_id": pl.Int64, "__pk": pl.String, "position_id": pl.Int64, "__prio": pl.Int64}, orient="row")
+            pl.DataFrame(
+                pkeys,
+                schema={
+                    "department_id": pl.Int64,
+                    "__pk": pl.String,
+                    "position_id": pl.Int64,
+                    "__prio": pl.Int64,
+                },
+                orient="row",
+            )
             .sort("__prio")
             .unique(["department_id", "__pk"], keep="first", maintain_order=True)
             .drop("__prio")
@@ -132,7 +199,10 @@ class StaffImport(ImportKind):
         f = self._with_existing(f)
         phone = pl.col("phone").str.replace_all(r"[\s\-]", "").str.replace(r"^\+?86(1\d{10})$", "$1")
         date = pl.coalesce(
-            [pl.col("hired_on").str.to_date(fmt, strict=False) for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d")]
+            [
+                pl.col("hired_on").str.to_date(fmt, strict=False)
+                for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d")
+            ]
         )
         f = f.with_columns(
             phone.alias("__phone"),
@@ -141,40 +211,96 @@ class StaffImport(ImportKind):
             self._manager_known(f).alias("__mgr_known"),
         )
         rejects = [
-            reject_where(f, pl.col("department_id").is_null(), column="department",
-                         reason=_("Unknown department: use its code or its Chinese or English name.")),
-            reject_where(f, pl.col("position").is_not_null() & pl.col("position_id").is_null()
-                         & pl.col("__pk").is_in(self.pos_keys_anywhere.implode()) & pl.col("department_id").is_not_null(),
-                         column="position", reason=_("The position belongs to another department.")),
-            reject_where(f, pl.col("position").is_not_null() & ~pl.col("__pk").is_in(self.pos_keys_anywhere.implode()),
-                         column="position", reason=_("Unknown position.")),
-            reject_where(f, pl.col("hired_on").is_not_null() & pl.col("__hired").is_null(), column="hired_on",
-                         reason=_("Not a date: write it as YYYY-MM-DD or YYYY/MM/DD.")),
-            reject_where(f, pl.col("phone").is_not_null() & ~pl.col("__phone").str.contains(r"^1\d{10}$"), column="phone",
-                         reason=_("Not a mobile number: 11 digits starting with 1.")),
-            reject_where(f, pl.col("email").is_not_null() & ~pl.col("email").str.contains(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
-                         column="email", reason=_("Not an email address.")),
-            reject_where(f, pl.col("id_number").is_not_null() & ~pl.col("__idn").str.contains(r"^(\d{17}[\dX]|\d{15})$"),
-                         column="id_number", reason=_("Not an ID number: 18 characters (or 15 digits).")),
-            reject_where(f, pl.col("manager_employee_no") == pl.col("employee_no"), column="manager_employee_no",
-                         reason=_("A person cannot be their own line manager.")),
-            reject_where(f, pl.col("manager_employee_no").is_not_null() & ~pl.col("__mgr_known")
-                         & (pl.col("manager_employee_no") != pl.col("employee_no")),
-                         column="manager_employee_no", reason=_("Unknown manager: no staff member or row in this file has this employee number.")),
+            reject_where(
+                f,
+                pl.col("department_id").is_null(),
+                column="department",
+                reason=_("Unknown department: use its code or its Chinese or English name."),
+            ),
+            reject_where(
+                f,
+                pl.col("position").is_not_null()
+                & pl.col("position_id").is_null()
+                & pl.col("__pk").is_in(self.pos_keys_anywhere.implode())
+                & pl.col("department_id").is_not_null(),
+                column="position",
+                reason=_("The position belongs to another department."),
+            ),
+            reject_where(
+                f,
+                pl.col("position").is_not_null() & ~pl.col("__pk").is_in(self.pos_keys_anywhere.implode()),
+                column="position",
+                reason=_("Unknown position."),
+            ),
+            reject_where(
+                f,
+                pl.col("hired_on").is_not_null() & pl.col("__hired").is_null(),
+                column="hired_on",
+                reason=_("Not a date: write it as YYYY-MM-DD or YYYY/MM/DD."),
+            ),
+            reject_where(
+                f,
+                pl.col("phone").is_not_null() & ~pl.col("__phone").str.contains(r"^1\d{10}$"),
+                column="phone",
+                reason=_("Not a mobile number: 11 digits starting with 1."),
+            ),
+            reject_where(
+                f,
+                pl.col("email").is_not_null() & ~pl.col("email").str.contains(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+                column="email",
+                reason=_("Not an email address."),
+            ),
+            reject_where(
+                f,
+                pl.col("id_number").is_not_null() & ~pl.col("__idn").str.contains(r"^(\d{17}[\dX]|\d{15})$"),
+                column="id_number",
+                reason=_("Not an ID number: 18 characters (or 15 digits)."),
+            ),
+            reject_where(
+                f,
+                pl.col("manager_employee_no") == pl.col("employee_no"),
+                column="manager_employee_no",
+                reason=_("A person cannot be their own line manager."),
+            ),
+            reject_where(
+                f,
+                pl.col("manager_employee_no").is_not_null()
+                & ~pl.col("__mgr_known")
+                & (pl.col("manager_employee_no") != pl.col("employee_no")),
+                column="manager_employee_no",
+                reason=_("Unknown manager: no staff member or row in this file has this employee number."),
+            ),
         ]
         if self.scope is not ALL:
             reach = pl.Series(sorted(self.scope), dtype=pl.Int64).implode()
             rejects += [
-                reject_where(f, pl.col("department_id").is_not_null() & ~pl.col("department_id").is_in(reach), column="department",
-                             reason=_("You may not change staff of this department.")),
-                reject_where(f, pl.col("__current_dept").is_not_null() & ~pl.col("__current_dept").is_in(reach), column="employee_no",
-                             reason=_("This person works in a department you may not change.")),
+                reject_where(
+                    f,
+                    pl.col("department_id").is_not_null() & ~pl.col("department_id").is_in(reach),
+                    column="department",
+                    reason=_("You may not change staff of this department."),
+                ),
+                reject_where(
+                    f,
+                    pl.col("__current_dept").is_not_null() & ~pl.col("__current_dept").is_in(reach),
+                    column="employee_no",
+                    reason=_("This person works in a department you may not change."),
+                ),
             ]
         valid, all_rejects = split(f, rejects)
         valid = valid.select(
-            "employee_no", "name", "name_en", "department_id", "position_id", "email",
-            pl.col("__phone").alias("phone"), pl.col("__idn").alias("id_number"), "address",
-            pl.col("__hired").alias("hired_on"), "manager_employee_no", LINE,
+            "employee_no",
+            "name",
+            "name_en",
+            "department_id",
+            "position_id",
+            "email",
+            pl.col("__phone").alias("phone"),
+            pl.col("__idn").alias("id_number"),
+            "address",
+            pl.col("__hired").alias("hired_on"),
+            "manager_employee_no",
+            LINE,
         )
         return self._with_names(valid), all_rejects
 
@@ -183,8 +309,12 @@ class StaffImport(ImportKind):
         keys = f.get_column("employee_no").drop_nulls().unique().to_list()
         rows: list[tuple[str, int]] = []
         for chunk in _chunks(keys):
-            rows += list(Staff.objects.filter(employee_no__in=chunk).values_list("employee_no", "department_id"))
-        existing = pl.DataFrame(rows, schema={"employee_no": pl.String, "__current_dept": pl.Int64}, orient="row")
+            rows += list(
+                Staff.objects.filter(employee_no__in=chunk).values_list("employee_no", "department_id")
+            )
+        existing = pl.DataFrame(
+            rows, schema={"employee_no": pl.String, "__current_dept": pl.Int64}, orient="row"
+        )
         return f.join(existing, on="employee_no", how="left", maintain_order="left")
 
     def _manager_known(self, f: pl.DataFrame) -> pl.Expr:
@@ -203,7 +333,11 @@ class StaffImport(ImportKind):
         names = valid.get_column("name").unique().to_list()
         derived = [staff_names(n) for n in names]
         lookup = pl.DataFrame(
-            {"name": names, "name_pinyin": [d["name_pinyin"][:200] for d in derived], "name_initials": [d["name_initials"][:40] for d in derived]},
+            {
+                "name": names,
+                "name_pinyin": [d["name_pinyin"][:200] for d in derived],
+                "name_initials": [d["name_initials"][:40] for d in derived],
+            },
             schema={"name": pl.String, "name_pinyin": pl.String, "name_initials": pl.String},
         )
         return valid.join(lookup, on="name", how="left", maintain_order="left")
@@ -224,7 +358,9 @@ class StaffImport(ImportKind):
         manager_nos = valid.get_column("manager_employee_no").drop_nulls().unique().to_list()
         manager_ids: dict[str, int] = {}
         for chunk in _chunks(manager_nos):
-            manager_ids.update(dict(Staff.objects.filter(employee_no__in=chunk).values_list("employee_no", "id")))
+            manager_ids.update(
+                dict(Staff.objects.filter(employee_no__in=chunk).values_list("employee_no", "id"))
+            )
         new_keys = set(keys) - set(existing)
 
         creates: list[Staff] = []
@@ -245,7 +381,11 @@ class StaffImport(ImportKind):
             if "position_id" not in attrs:
                 # Moving to another department without a position column: drop a position left behind.
                 current = existing.get(row["employee_no"])
-                if current and current.position_id and self.pos_department.get(current.position_id) != target["department_id"]:
+                if (
+                    current
+                    and current.position_id
+                    and self.pos_department.get(current.position_id) != target["department_id"]
+                ):
                     target["position_id"] = None
             staff = existing.get(row["employee_no"])
             if staff is None:
@@ -264,7 +404,9 @@ class StaffImport(ImportKind):
                     setattr(staff, a, v)
                 updates.append((staff, before))
             if manager is _PENDING:
-                (pending if row["manager_employee_no"] in new_keys else deferred).append((staff, row["manager_employee_no"]))
+                (pending if row["manager_employee_no"] in new_keys else deferred).append(
+                    (staff, row["manager_employee_no"])
+                )
 
         Staff.objects.bulk_create(creates, batch_size=500)
         if pending:
@@ -278,7 +420,9 @@ class StaffImport(ImportKind):
             Staff.objects.bulk_update(linked_new, ["manager"], batch_size=500)
         now = timezone.now()
         if updates:
-            fields = sorted({a.removesuffix("_id") for a in attrs} | {"updated_at"} | ({"manager"} if pending else set()))
+            fields = sorted(
+                {a.removesuffix("_id") for a in attrs} | {"updated_at"} | ({"manager"} if pending else set())
+            )
             for staff, _before in updates:
                 staff.updated_at = now
             Staff.objects.bulk_update([s for s, _b in updates], fields, batch_size=500)
@@ -323,4 +467,10 @@ class StaffImport(ImportKind):
 
 
 if not any(t.url_name == "import-staff" for t in TOOLS):
-    nav_register(unit="HR", label=gettext_lazy("Import staff"), url_name="import-staff", capability="org.import", icon="upload")
+    nav_register(
+        unit="HR",
+        label=gettext_lazy("Import staff"),
+        url_name="import-staff",
+        capability="org.import",
+        icon="upload",
+    )

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from liveops.core.access import access_for
 from liveops.core.errors import DomainError
 from liveops.core.imports import services
-from liveops.core.imports.registry import import_kind_get, import_kinds
+from liveops.core.imports.registry import import_kind_get
 from liveops.core.models import ColumnMapping, ImportRun
 
 
@@ -34,9 +34,25 @@ class ImportRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = ImportRun
         fields = [
-            "id", "kind", "file_name", "file_sha256", "status", "percent", "progress_done", "progress_total",
-            "rows_read", "inserted", "updated", "unchanged", "rejected", "rejects_url", "error",
-            "mapping", "started_by", "created_at", "finished_at",
+            "id",
+            "kind",
+            "file_name",
+            "file_sha256",
+            "status",
+            "percent",
+            "progress_done",
+            "progress_total",
+            "rows_read",
+            "inserted",
+            "updated",
+            "unchanged",
+            "rejected",
+            "rejects_url",
+            "error",
+            "mapping",
+            "started_by",
+            "created_at",
+            "finished_at",
         ]
         read_only_fields = fields
 
@@ -58,17 +74,22 @@ class KindUploadSerializer(serializers.Serializer):
     """A file (CSV or XLSX) and optionally the name of a saved column mapping."""
 
     file = serializers.FileField()
-    mapping = serializers.CharField(required=False, allow_blank=True, help_text="Name of a saved column-mapping template")
+    mapping = serializers.CharField(
+        required=False, allow_blank=True, help_text="Name of a saved column-mapping template"
+    )
 
 
 class ImportUploadSerializer(KindUploadSerializer):
     """Generic upload: the import kind, the file, optionally a saved column mapping."""
 
-    kind = serializers.ChoiceField(choices=[])
+    # A plain string, not an enum: kinds register at start-up and the schema must not depend on when
+    # it is generated. Unknown kinds are refused by validation.
+    kind = serializers.CharField(max_length=40, help_text="Import kind, e.g. staff")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k.code, str(k.label)) for k in import_kinds()]
+    def validate_kind(self, value: str) -> str:
+        if import_kind_get(value) is None:
+            raise serializers.ValidationError(_("Unknown import kind."))
+        return value
 
 
 def _start(request, kind: str, data: dict) -> Response:
@@ -76,10 +97,18 @@ def _start(request, kind: str, data: dict) -> Response:
     if data.get("mapping"):
         mapping = ColumnMapping.objects.filter(kind=kind, name=data["mapping"]).first()
         if mapping is None:
-            raise DomainError(_("Unknown column mapping."), code="invalid", fields={"mapping": [_("No saved mapping with this name.")]})
+            raise DomainError(
+                _("Unknown column mapping."),
+                code="invalid",
+                fields={"mapping": [_("No saved mapping with this name.")]},
+            )
     upload = data["file"]
-    run = services.import_start(actor=request.user, kind=kind, file=upload, file_name=upload.name, mapping=mapping)
-    return Response(ImportRunSerializer(run, context={"request": request}).data, status=status.HTTP_201_CREATED)
+    run = services.import_start(
+        actor=request.user, kind=kind, file=upload, file_name=upload.name, mapping=mapping
+    )
+    return Response(
+        ImportRunSerializer(run, context={"request": request}).data, status=status.HTTP_201_CREATED
+    )
 
 
 class ImportRunListCreate(generics.ListAPIView):

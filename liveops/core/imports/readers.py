@@ -11,6 +11,7 @@ counted, so the number still points at the line where the row starts in a text e
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
 import os
 import tempfile
@@ -83,10 +84,13 @@ def detect_format(path: Path) -> str:
             with zipfile.ZipFile(path) as zf:
                 names = set(zf.namelist())
         except zipfile.BadZipFile as exc:
-            raise ImportRefused(_("The file is damaged or is not an Excel workbook."), code="wrong_file") from exc
+            raise ImportRefused(
+                _("The file is damaged or is not an Excel workbook."), code="wrong_file"
+            ) from exc
         if "[Content_Types].xml" not in names:
             raise ImportRefused(
-                _("This is a zip archive, not an Excel workbook. Upload an .xlsx or CSV file."), code="wrong_file"
+                _("This is a zip archive, not an Excel workbook. Upload an .xlsx or CSV file."),
+                code="wrong_file",
             )
         return "xlsx"
     return "csv"
@@ -99,10 +103,18 @@ def check_zip(path: Path) -> None:
         infos = zf.infolist()
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
-    worst = max(((i.file_size / max(i.compress_size, 1)) for i in infos if i.file_size > 1024 * 1024), default=0)
-    if total > _max_uncompressed() or worst > _max_ratio() or (total > 1024 * 1024 and total / packed > _max_ratio()):
+    worst = max(
+        ((i.file_size / max(i.compress_size, 1)) for i in infos if i.file_size > 1024 * 1024), default=0
+    )
+    if (
+        total > _max_uncompressed()
+        or worst > _max_ratio()
+        or (total > 1024 * 1024 and total / packed > _max_ratio())
+    ):
         raise ImportRefused(
-            _("The workbook unpacks to %(size)s MB, which is more than this system accepts. It may be damaged or malicious.")
+            _(
+                "The workbook unpacks to %(size)s MB, which is more than this system accepts. It may be damaged or malicious."
+            )
             % {"size": _mb(total)},
             code="zip_bomb",
         )
@@ -128,7 +140,10 @@ def detect_encoding(sample: bytes) -> str:
 
     best = from_bytes(sample).best()
     if best is None:
-        raise ImportRefused(_("The text encoding of the file could not be recognised. Save it as CSV UTF-8."), code="wrong_file")
+        raise ImportRefused(
+            _("The text encoding of the file could not be recognised. Save it as CSV UTF-8."),
+            code="wrong_file",
+        )
     return best.encoding
 
 
@@ -185,7 +200,9 @@ class TableReader:
 def _drop_empty(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     if not columns:
         return frame.clear()
-    blank = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars(_SPACES) == "") for c in columns])
+    blank = pl.all_horizontal(
+        [pl.col(c).is_null() | (pl.col(c).str.strip_chars(_SPACES) == "") for c in columns]
+    )
     return frame.filter(~blank)
 
 
@@ -207,12 +224,20 @@ class CsvReader(TableReader):
         self.separator = self._sniff_separator(first)
         try:
             header_frame = pl.read_csv(
-                self.utf8_path, has_header=False, n_rows=1, infer_schema=False, separator=self.separator,
+                self.utf8_path,
+                has_header=False,
+                n_rows=1,
+                infer_schema=False,
+                separator=self.separator,
                 truncate_ragged_lines=True,
             )
         except (pl.exceptions.PolarsError, OSError) as exc:
-            raise ImportRefused(_("The file could not be read as CSV: %(error)s") % {"error": exc}, code="wrong_file") from exc
-        self.raw_headers = ["" if v is None else str(v) for v in header_frame.row(0)] if header_frame.height else []
+            raise ImportRefused(
+                _("The file could not be read as CSV: %(error)s") % {"error": exc}, code="wrong_file"
+            ) from exc
+        self.raw_headers = (
+            ["" if v is None else str(v) for v in header_frame.row(0)] if header_frame.height else []
+        )
         self.headers = [normalise_header(h) for h in self.raw_headers]
         self._header_newlines = sum(h.count("\n") for h in self.raw_headers)
         self.estimated_rows = max(newlines - 1 - self._header_newlines, 0)
@@ -274,30 +299,53 @@ class CsvReader(TableReader):
         if not cols:
             return
         lf = pl.scan_csv(
-            self.utf8_path, has_header=True, infer_schema=False, new_columns=cols, separator=self.separator,
-            row_index_name="__rec", truncate_ragged_lines=True, empty_string_is_null=False, missing_columns="insert",
+            self.utf8_path,
+            has_header=True,
+            infer_schema=False,
+            new_columns=cols,
+            separator=self.separator,
+            row_index_name="__rec",
+            truncate_ragged_lines=True,
+            empty_string_is_null=False,
+            missing_columns="insert",
         )
         carried = 0  # line breaks inside quoted values of earlier batches
         try:
             for frame in lf.collect_batches(chunk_size=batch_size, lazy=True):
                 if frame.height == 0:
                     continue
-                embedded = pl.sum_horizontal([pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in cols])
+                embedded = pl.sum_horizontal(
+                    [pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in cols]
+                )
                 frame = frame.with_columns(embedded.cast(pl.Int64).alias("__nl"))
                 frame = frame.with_columns(
-                    (pl.col("__rec").cast(pl.Int64) + 2 + self._header_newlines + carried + pl.col("__nl").cum_sum() - pl.col("__nl")).alias(LINE)
+                    (
+                        pl.col("__rec").cast(pl.Int64)
+                        + 2
+                        + self._header_newlines
+                        + carried
+                        + pl.col("__nl").cum_sum()
+                        - pl.col("__nl")
+                    ).alias(LINE)
                 )
                 carried += int(frame.get_column("__nl").sum())
                 yield _drop_empty(frame.select([*cols, LINE]), cols)
         except pl.exceptions.PolarsError as exc:
-            raise ImportRefused(_("The file could not be read as CSV: %(error)s") % {"error": exc}, code="wrong_file") from exc
+            raise ImportRefused(
+                _("The file could not be read as CSV: %(error)s") % {"error": exc}, code="wrong_file"
+            ) from exc
 
     def column_values(self, index: int) -> Iterator[pl.Series]:
         # Projection pushdown: only this column is parsed.
         col = f"c{index}"
         lf = pl.scan_csv(
-            self.utf8_path, has_header=True, infer_schema=False, new_columns=self.columns(), separator=self.separator,
-            truncate_ragged_lines=True, missing_columns="insert",
+            self.utf8_path,
+            has_header=True,
+            infer_schema=False,
+            new_columns=self.columns(),
+            separator=self.separator,
+            truncate_ragged_lines=True,
+            missing_columns="insert",
         ).select(col)
         for frame in lf.collect_batches(chunk_size=BATCH_ROWS * 4, lazy=True):
             yield frame.get_column(col)
@@ -337,7 +385,9 @@ class XlsxReader(TableReader):
             self._wb = CalamineWorkbook.from_path(str(path))
             self._sheet = self._wb.get_sheet_by_index(0)
         except Exception as exc:  # calamine raises its own error types for damaged workbooks
-            raise ImportRefused(_("The workbook could not be read: %(error)s") % {"error": exc}, code="wrong_file") from exc
+            raise ImportRefused(
+                _("The workbook could not be read: %(error)s") % {"error": exc}, code="wrong_file"
+            ) from exc
         self._header_row = 0
         self.raw_headers = []
         for index, row in enumerate(self._sheet.iter_rows()):
@@ -361,7 +411,9 @@ class XlsxReader(TableReader):
 
         def flush() -> pl.DataFrame:
             data = {c: [r[i] for r in buf] for i, c in enumerate(cols)}
-            frame = pl.DataFrame(data, schema=dict.fromkeys(cols, pl.String)).with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
+            frame = pl.DataFrame(data, schema=dict.fromkeys(cols, pl.String)).with_columns(
+                pl.Series(LINE, lines, dtype=pl.Int64)
+            )
             buf.clear()
             lines.clear()
             return _drop_empty(frame, cols)
@@ -379,10 +431,9 @@ class XlsxReader(TableReader):
             yield flush()
 
     def close(self) -> None:
-        try:
+        # Closing twice (or a workbook calamine already dropped) is harmless.
+        with contextlib.suppress(Exception):
             self._wb.close()
-        except Exception:  # noqa: S110  (already closed)
-            pass
 
 
 def open_table(path: Path | str) -> TableReader:
@@ -397,4 +448,3 @@ def open_table(path: Path | str) -> TableReader:
         reader.close()
         raise ImportRefused(_("The file has no header row."), code="no_header")
     return reader
-

@@ -63,14 +63,18 @@ def rejects_frame(rows: pl.DataFrame | None = None) -> pl.DataFrame:
     return rows.select([pl.col(k).cast(v) for k, v in REJECT_SCHEMA.items()])
 
 
-def reject_where(frame: pl.DataFrame, condition: pl.Expr, *, column: str, reason: str, value: pl.Expr | None = None) -> pl.DataFrame:
+def reject_where(
+    frame: pl.DataFrame, condition: pl.Expr, *, column: str, reason: str, value: pl.Expr | None = None
+) -> pl.DataFrame:
     """Rejects for the rows of ``frame`` where ``condition`` holds, one line each (vectorised)."""
     hit = frame.filter(condition.fill_null(False))
     return rejects_frame(
         hit.select(
             pl.col(LINE).alias("line"),
             pl.lit(column).alias("column"),
-            (value if value is not None else (pl.col(column) if column in frame.columns else pl.lit(None))).cast(pl.String).alias("value"),
+            (value if value is not None else (pl.col(column) if column in frame.columns else pl.lit(None)))
+            .cast(pl.String)
+            .alias("value"),
             pl.lit(str(reason)).alias("reason"),
         )
     )
@@ -96,8 +100,12 @@ class ImportKind:
     # Ask the runner for every natural-key value in the file before the first batch (``self.file_keys``),
     # e.g. to accept references to rows further down the file.
     wants_file_keys: ClassVar[bool] = False
+    # Templates receive kind classes; Django would otherwise call them (instantiate) on lookup.
+    do_not_call_in_templates: ClassVar[bool] = True
 
-    def __init__(self, *, run: ImportRun | None, actor, access: Access | None = None, present: Iterable[str] = ()):
+    def __init__(
+        self, *, run: ImportRun | None, actor, access: Access | None = None, present: Iterable[str] = ()
+    ):
         self.run = run
         self.actor = actor
         self.access = access or access_for_actor(actor)
@@ -221,9 +229,25 @@ def import_kind_register(cls: type[ImportKind]) -> type[ImportKind]:
     return cls
 
 
+_discovered = False
+
+
+def _autodiscover() -> None:
+    """Import every installed app's ``importers`` module once, so kinds are known even in a process
+    (worker, shell) where an app's ``ready()`` does not import them."""
+    global _discovered
+    if not _discovered:
+        _discovered = True
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("importers")
+
+
 def import_kind_get(code: str) -> type[ImportKind] | None:
+    _autodiscover()
     return _KINDS.get(code)
 
 
 def import_kinds() -> list[type[ImportKind]]:
+    _autodiscover()
     return sorted(_KINDS.values(), key=lambda k: k.code)

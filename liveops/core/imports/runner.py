@@ -27,6 +27,7 @@ from liveops.core.models import ImportRun, ImportStatus
 
 log = logging.getLogger(__name__)
 KEY = "__liveops_key"
+UPSERT_SLICE = 5_000
 
 
 def imports_dir(*parts: str) -> Path:
@@ -56,11 +57,15 @@ def missing_columns_message(kind: type[ImportKind], match: HeaderMatch) -> str:
 def _fields_frame(raw: pl.DataFrame, kind: type[ImportKind], match: HeaderMatch) -> pl.DataFrame:
     """Batch with file columns → one normalised string column per field, absent fields as null."""
     exprs = [
-        pl.col(f"c{match.columns[f.name]}").alias(f.name) if f.name in match.columns else pl.lit(None, dtype=pl.String).alias(f.name)
+        pl.col(f"c{match.columns[f.name]}").alias(f.name)
+        if f.name in match.columns
+        else pl.lit(None, dtype=pl.String).alias(f.name)
         for f in kind.fields
     ]
     frame = raw.select([*exprs, pl.col(LINE)])
-    return normalise_values(frame, [f.name for f in kind.fields], id_like={f.name for f in kind.fields if f.id_like})
+    return normalise_values(
+        frame, [f.name for f in kind.fields], id_like={f.name for f in kind.fields if f.id_like}
+    )
 
 
 def _key_expr(kind: type[ImportKind]) -> pl.Expr:
@@ -68,7 +73,9 @@ def _key_expr(kind: type[ImportKind]) -> pl.Expr:
     return pl.concat_str([pl.col(k) for k in kind.natural_key], separator="\x1f")
 
 
-def _generic_checks(frame: pl.DataFrame, kind: type[ImportKind], seen: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def _generic_checks(
+    frame: pl.DataFrame, kind: type[ImportKind], seen: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Required values, maximum lengths and natural-key duplicates within the file. Returns the
     remaining rows, the rejects and the updated first-line-per-key table."""
     from liveops.core.imports.registry import reject_where
@@ -76,11 +83,15 @@ def _generic_checks(frame: pl.DataFrame, kind: type[ImportKind], seen: pl.DataFr
     rejects: list[pl.DataFrame] = []
     for f in kind.fields:
         if f.required:
-            rejects.append(reject_where(frame, pl.col(f.name).is_null(), column=f.name, reason=_("A value is required.")))
+            rejects.append(
+                reject_where(frame, pl.col(f.name).is_null(), column=f.name, reason=_("A value is required."))
+            )
         if f.max_length:
             rejects.append(
                 reject_where(
-                    frame, pl.col(f.name).str.len_chars() > f.max_length, column=f.name,
+                    frame,
+                    pl.col(f.name).str.len_chars() > f.max_length,
+                    column=f.name,
                     reason=_("Too long: at most %(n)s characters.") % {"n": f.max_length},
                 )
             )
@@ -90,7 +101,9 @@ def _generic_checks(frame: pl.DataFrame, kind: type[ImportKind], seen: pl.DataFr
     keyed = keyed.join(seen, on=KEY, how="left", maintain_order="left")
     key_field = kind.natural_key[0]
     label = kind.field_map()[key_field].label
-    dup_reason = _("Duplicate %(field)s in this file: the same value is first on line %(line)s.").replace("%(field)s", str(label))
+    dup_reason = _("Duplicate %(field)s in this file: the same value is first on line %(line)s.").replace(
+        "%(field)s", str(label)
+    )
     dup = keyed.filter(pl.col("__first") < pl.col(LINE)).select(
         pl.col(LINE).alias("line"),
         pl.lit(key_field).alias("column"),
@@ -110,6 +123,8 @@ class _RejectsReport:
         self.path = imports_dir("rejects") / f"run-{run.pk}-rejects.csv"
         self._fh = None
         self._writer = None
+        # Report columns by the header the user wrote in the file (``部门``), not by field name.
+        self.headers: dict[str, str] = {}
 
     def write(self, rejects: pl.DataFrame) -> None:
         if rejects.height == 0:
@@ -120,7 +135,7 @@ class _RejectsReport:
             self._writer = csv.writer(self._fh)
             self._writer.writerow([_("line"), _("column"), _("value"), _("reason")])
         for line, column, value, reason in rejects.sort("line", maintain_order=True).iter_rows():
-            self._writer.writerow([line, column, escape_cell(value), reason])
+            self._writer.writerow([line, self.headers.get(column) or column, escape_cell(value), reason])
 
     @property
     def written(self) -> bool:
@@ -131,7 +146,8 @@ class _RejectsReport:
             self._fh.close()
 
 
-def _finish(run: ImportRun, status: str, error: str = "") -> ImportRun:
+def run_finish(run: ImportRun, status: str, error: str = "") -> ImportRun:
+    """Record the end of a run: final status, error message (if any) and finish time."""
     run.status = status
     run.error = error
     run.finished_at = timezone.now()
@@ -150,7 +166,9 @@ def import_execute(*, run: ImportRun, actor) -> ImportRun:
 def _execute(*, run: ImportRun, actor) -> ImportRun:
     kind_cls = import_kind_get(run.kind)
     if kind_cls is None:
-        return _finish(run, ImportStatus.REFUSED, _("Unknown import kind “%(kind)s”.") % {"kind": run.kind})
+        return run_finish(
+            run, ImportStatus.REFUSED, _("Unknown import kind “%(kind)s”.") % {"kind": run.kind}
+        )
     if run.rejects_path:
         Path(run.rejects_path).unlink(missing_ok=True)
     run.status = ImportStatus.RUNNING
@@ -164,13 +182,14 @@ def _execute(*, run: ImportRun, actor) -> ImportRun:
         try:
             reader = open_table(run.file_path)
         except ImportRefused as exc:
-            return _finish(run, ImportStatus.REFUSED, str(exc.message))
+            return run_finish(run, ImportStatus.REFUSED, str(exc.message))
         with reader:
             columns = dict(run.mapping.columns) if run.mapping_id and run.mapping else {}
             columns.update((run.options or {}).get("columns") or {})
             match = kind_cls.match_headers(reader.headers, columns)
+            report.headers = {name: match.headers[i] for name, i in match.columns.items()}
             if not match.ok:
-                return _finish(run, ImportStatus.REFUSED, missing_columns_message(kind_cls, match))
+                return run_finish(run, ImportStatus.REFUSED, missing_columns_message(kind_cls, match))
             kind = kind_cls(run=run, actor=actor, present=match.columns)
             kind.prepare()
             if kind.wants_file_keys:
@@ -188,9 +207,18 @@ def _execute(*, run: ImportRun, actor) -> ImportRun:
                 inserted = updated = unchanged = 0
                 if valid.height:
                     with transaction.atomic():
-                        inserted, updated, unchanged = kind.upsert(valid, run=run, actor=actor)
+                        # Slices bound the Python objects alive at once; the batch stays one transaction.
+                        for part in valid.iter_slices(UPSERT_SLICE):
+                            counts = kind.upsert(part, run=run, actor=actor)
+                            inserted, updated, unchanged = (
+                                inserted + counts[0],
+                                updated + counts[1],
+                                unchanged + counts[2],
+                            )
                     if inserted + updated + unchanged != valid.height:
-                        raise RuntimeError(f"{kind_cls.__name__}.upsert counted {inserted + updated + unchanged} of {valid.height} rows")
+                        raise RuntimeError(
+                            f"{kind_cls.__name__}.upsert counted {inserted + updated + unchanged} of {valid.height} rows"
+                        )
                 report.write(rejects)
                 run.rows_read += frame.height
                 run.rows_inserted += inserted
@@ -200,9 +228,13 @@ def _execute(*, run: ImportRun, actor) -> ImportRun:
                 run.progress_done = run.rows_read
                 run.progress_total = max(run.progress_total, run.rows_read)
                 ImportRun.objects.filter(pk=run.pk).update(
-                    rows_read=run.rows_read, rows_inserted=run.rows_inserted, rows_updated=run.rows_updated,
-                    rows_unchanged=run.rows_unchanged, rows_rejected=run.rows_rejected,
-                    progress_done=run.progress_done, progress_total=run.progress_total,
+                    rows_read=run.rows_read,
+                    rows_inserted=run.rows_inserted,
+                    rows_updated=run.rows_updated,
+                    rows_unchanged=run.rows_unchanged,
+                    rows_rejected=run.rows_rejected,
+                    progress_done=run.progress_done,
+                    progress_total=run.progress_total,
                 )
             with transaction.atomic():
                 kind.finalize(run=run, actor=actor)
@@ -210,16 +242,20 @@ def _execute(*, run: ImportRun, actor) -> ImportRun:
         if report.written:
             run.rejects_path = str(report.path)
         run.progress_total = run.progress_done = run.rows_read
-        return _finish(run, ImportStatus.SUCCEEDED)
+        return run_finish(run, ImportStatus.SUCCEEDED)
     except ImportRefused as exc:
         report.close()
-        return _finish(run, ImportStatus.REFUSED, str(exc.message))
+        return run_finish(run, ImportStatus.REFUSED, str(exc.message))
     except Exception as exc:
         log.exception("Import run %s failed", run.pk)
         report.close()
         if report.written:
             run.rejects_path = str(report.path)
-        return _finish(run, ImportStatus.FAILED, _("The import stopped because of an unexpected error: %(error)s") % {"error": exc})
+        return run_finish(
+            run,
+            ImportStatus.FAILED,
+            _("The import stopped because of an unexpected error: %(error)s") % {"error": exc},
+        )
 
 
 def _file_keys(reader, kind: type[ImportKind], match: HeaderMatch) -> pl.Series:
@@ -227,6 +263,10 @@ def _file_keys(reader, kind: type[ImportKind], match: HeaderMatch) -> pl.Series:
     field = kind.field_map()[kind.natural_key[0]]
     parts = []
     for values in reader.column_values(match.columns[field.name]):
-        frame = normalise_values(values.alias(field.name).to_frame(), [field.name], id_like={field.name} if field.id_like else set())
+        frame = normalise_values(
+            values.alias(field.name).to_frame(),
+            [field.name],
+            id_like={field.name} if field.id_like else set(),
+        )
         parts.append(frame.get_column(field.name).drop_nulls())
     return pl.concat(parts).unique() if parts else pl.Series(field.name, [], dtype=pl.String)

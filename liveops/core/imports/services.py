@@ -24,7 +24,7 @@ from liveops.core.audit import audit_create, audit_update, snapshot
 from liveops.core.errors import DomainError, NotAllowed
 from liveops.core.imports.readers import ImportRefused, check_size, max_bytes, open_table
 from liveops.core.imports.registry import HeaderMatch, ImportKind, access_for_actor, import_kind_get
-from liveops.core.imports.runner import imports_dir, import_execute
+from liveops.core.imports.runner import import_execute, imports_dir
 from liveops.core.models import ColumnMapping, ImportRun, ImportStatus
 
 _COPY_CHUNK = 1024 * 1024
@@ -34,7 +34,11 @@ _TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 def _kind_or_error(kind: str) -> type[ImportKind]:
     kind_cls = import_kind_get(kind)
     if kind_cls is None:
-        raise DomainError(_("Unknown import kind “%(kind)s”.") % {"kind": kind}, code="unknown_kind", fields={"kind": [_("Unknown.")]})
+        raise DomainError(
+            _("Unknown import kind “%(kind)s”.") % {"kind": kind},
+            code="unknown_kind",
+            fields={"kind": [_("Unknown.")]},
+        )
     return kind_cls
 
 
@@ -66,6 +70,8 @@ def _store(file: IO[bytes] | str | Path, dest: Path) -> StoredFile:
     size limit (checked first from the declared size, when there is one)."""
     declared = getattr(file, "size", None)
     if isinstance(file, str | Path):
+        if not Path(file).is_file():
+            raise ImportRefused(_("The file is missing."), code="missing")
         declared = Path(file).stat().st_size
     if declared is not None:
         check_size(int(declared))
@@ -75,7 +81,9 @@ def _store(file: IO[bytes] | str | Path, dest: Path) -> StoredFile:
     src_cm = open(file, "rb") if isinstance(file, str | Path) else None  # noqa: SIM115
     src = src_cm or file
     try:
-        chunks = src.chunks(_COPY_CHUNK) if hasattr(src, "chunks") else iter(lambda: src.read(_COPY_CHUNK), b"")
+        chunks = (
+            src.chunks(_COPY_CHUNK) if hasattr(src, "chunks") else iter(lambda: src.read(_COPY_CHUNK), b"")
+        )
         with open(dest, "wb") as out:
             for chunk in chunks:
                 size += len(chunk)
@@ -123,20 +131,32 @@ def import_inspect(*, kind: str, path: str | Path, columns: dict[str, str] | Non
         return kind_cls.match_headers(reader.headers, columns)
 
 
-def import_start(*, actor, kind: str, file: IO[bytes] | str | Path, file_name: str, mapping: ColumnMapping | None = None,
-                 options: dict | None = None, run_now: bool = False) -> ImportRun:
+def import_start(
+    *,
+    actor,
+    kind: str,
+    file: IO[bytes] | str | Path,
+    file_name: str,
+    mapping: ColumnMapping | None = None,
+    options: dict | None = None,
+    run_now: bool = False,
+) -> ImportRun:
     """Store the file and start an import run: queued for the background worker, or run here and now
     (``run_now``, for the CLI and tests). Refuses (``NotAllowed``) actors without the kind's capability
     and (``ImportRefused``) files over the size limit before storing them."""
     kind_cls = _require_kind(actor, kind)
     if mapping is not None and mapping.kind != kind_cls.code:
-        raise DomainError(_("This column mapping is for another kind of import."), fields={"mapping": [_("Wrong kind.")]})
+        raise DomainError(
+            _("This column mapping is for another kind of import."), fields={"mapping": [_("Wrong kind.")]}
+        )
     options = dict(options or {})
     options.setdefault("language", translation.get_language() or "")
     if actor is None:
         # Remember that the system started it: a run whose starter was deleted must not run as the system.
         options["system"] = True
-    run = _run_create(actor=actor, kind_cls=kind_cls, file=file, file_name=file_name, mapping=mapping, options=options)
+    run = _run_create(
+        actor=actor, kind_cls=kind_cls, file=file, file_name=file_name, mapping=mapping, options=options
+    )
     if run_now:
         return import_execute(run=run, actor=actor)
     from liveops.core.imports.tasks import import_run_task
@@ -149,11 +169,17 @@ def import_start(*, actor, kind: str, file: IO[bytes] | str | Path, file_name: s
 
 
 @transaction.atomic
-def _run_create(*, actor, kind_cls: type[ImportKind], file, file_name: str, mapping: ColumnMapping | None, options: dict) -> ImportRun:
+def _run_create(
+    *, actor, kind_cls: type[ImportKind], file, file_name: str, mapping: ColumnMapping | None, options: dict
+) -> ImportRun:
     name = safe_file_name(file_name)
     run = ImportRun.objects.create(
-        kind=kind_cls.code, file_name=name, mapping=mapping, options=options,
-        created_by=actor if actor is not None and actor.is_authenticated else None, status=ImportStatus.QUEUED,
+        kind=kind_cls.code,
+        file_name=name,
+        mapping=mapping,
+        options=options,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        status=ImportStatus.QUEUED,
     )
     stored = _store(file, imports_dir("files") / f"run-{run.pk}-{name}")
     run.file_path = str(stored.path)
@@ -182,13 +208,17 @@ def mapping_save(*, actor, kind: str, name: str, columns: dict[str, str]) -> Col
     unknown = sorted({t for t in columns.values() if t not in fields})
     if unknown:
         raise DomainError(
-            _("Unknown target fields: %(fields)s.") % {"fields": ", ".join(unknown)}, fields={"columns": [_("Unknown field.")]}
+            _("Unknown target fields: %(fields)s.") % {"fields": ", ".join(unknown)},
+            fields={"columns": [_("Unknown field.")]},
         )
     clean = {str(k).strip(): v for k, v in columns.items() if str(k).strip() and v}
     existing = ColumnMapping.objects.select_for_update().filter(kind=kind_cls.code, name=name).first()
     if existing is None:
         mapping = ColumnMapping.objects.create(
-            kind=kind_cls.code, name=name, columns=clean, created_by=actor if actor is not None and actor.is_authenticated else None
+            kind=kind_cls.code,
+            name=name,
+            columns=clean,
+            created_by=actor if actor is not None and actor.is_authenticated else None,
         )
         audit_create(actor=actor, instance=mapping)
         return mapping

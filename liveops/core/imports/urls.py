@@ -14,7 +14,12 @@ urlpatterns = [
     path("<int:pk>/progress/", views.job_progress, name="job-progress"),
     path("<int:pk>/rejects.csv", views.job_rejects, name="job-rejects"),
     path("new/<slug:kind>/", views.import_new, name="import-new"),
-] + [path(f"import/{kind.code}/", views.import_new_for(kind), name=f"import-{kind.code}") for kind in import_kinds()]
+] + [
+    path(f"import/{kind.code}/", views.import_new_for(kind), name=f"import-{kind.code}")
+    for kind in import_kinds()
+]
 
 if not any(t.url_name == "jobs" for t in TOOLS):
-    nav_register(unit="", label=_("Background jobs"), url_name="jobs", capability="core.jobs_view", icon="hourglass")
+    nav_register(
+        unit="", label=_("Background jobs"), url_name="jobs", capability="core.jobs_view", icon="hourglass"
+    )

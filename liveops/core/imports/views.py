@@ -30,10 +30,14 @@ class UploadForm(forms.Form):
 
     file = forms.FileField(label=gettext_lazy("File (CSV or XLSX)"))
     mapping = forms.ModelChoiceField(
-        queryset=ColumnMapping.objects.none(), required=False, label=gettext_lazy("Saved column mapping"),
+        queryset=ColumnMapping.objects.none(),
+        required=False,
+        label=gettext_lazy("Saved column mapping"),
         empty_label=gettext_lazy("None: match columns by their headers"),
     )
-    map_columns = forms.BooleanField(required=False, label=gettext_lazy("Let me check how columns are matched before importing"))
+    map_columns = forms.BooleanField(
+        required=False, label=gettext_lazy("Let me check how columns are matched before importing")
+    )
 
     def __init__(self, *args, kind: type[ImportKind], **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,11 +50,20 @@ class MappingForm(forms.Form):
 
     token = forms.CharField(widget=forms.HiddenInput)
     save_as = forms.CharField(
-        required=False, max_length=100, label=gettext_lazy("Save as template"),
+        required=False,
+        max_length=100,
+        label=gettext_lazy("Save as template"),
         help_text=gettext_lazy("Give a name to reuse this mapping for files with the same columns."),
     )
 
-    def __init__(self, *args, kind: type[ImportKind], headers: list[str], initial_columns: dict[str, int] | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        kind: type[ImportKind],
+        headers: list[str],
+        initial_columns: dict[str, int] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.kind = kind
         choices = [("", _("(not in this file)"))] + [(h, h) for h in dict.fromkeys(h for h in headers if h)]
@@ -59,7 +72,10 @@ class MappingForm(forms.Form):
             if initial_columns and f.name in initial_columns:
                 initial = headers[initial_columns[f.name]]
             self.fields[f"map_{f.name}"] = forms.ChoiceField(
-                label=f.label, choices=choices, required=f.required, initial=initial,
+                label=f.label,
+                choices=choices,
+                required=f.required,
+                initial=initial,
             )
 
     def field_rows(self):
@@ -71,14 +87,20 @@ class MappingForm(forms.Form):
         for f in self.kind.fields:
             header = data.get(f"map_{f.name}")
             if header and header in used:
-                self.add_error(f"map_{f.name}", _("This column is already used for %(field)s.") % {"field": used[header]})
+                self.add_error(
+                    f"map_{f.name}", _("This column is already used for %(field)s.") % {"field": used[header]}
+                )
             elif header:
                 used[header] = str(f.label)
         return data
 
     def columns(self) -> dict[str, str]:
         """Source header → target field."""
-        return {self.cleaned_data[f"map_{f.name}"]: f.name for f in self.kind.fields if self.cleaned_data.get(f"map_{f.name}")}
+        return {
+            self.cleaned_data[f"map_{f.name}"]: f.name
+            for f in self.kind.fields
+            if self.cleaned_data.get(f"map_{f.name}")
+        }
 
 
 def _visible_kinds(access) -> list[type[ImportKind]]:
@@ -107,7 +129,11 @@ def _kind_label(run: ImportRun) -> str:
 @login_only
 def job_detail(request, pk: int):
     run = _run_or_404(request, pk)
-    return render(request, "imports/job_detail.html", {"run": run, "kind_label": _kind_label(run), "active": run.status in _ACTIVE})
+    return render(
+        request,
+        "imports/job_detail.html",
+        {"run": run, "kind_label": _kind_label(run), "active": run.status in _ACTIVE},
+    )
 
 
 @login_only
@@ -127,7 +153,12 @@ def job_rejects(request, pk: int):
     root = (Path(settings.DATA_DIR) / "imports").resolve()
     if root not in path.parents or not path.is_file():
         raise Http404
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"rejects-{run.pk}.csv", content_type="text/csv; charset=utf-8")  # noqa: SIM115
+    return FileResponse(
+        open(path, "rb"),
+        as_attachment=True,
+        filename=f"rejects-{run.pk}.csv",
+        content_type="text/csv; charset=utf-8",
+    )  # noqa: SIM115
 
 
 def _remember(request, token: str, file_name: str, kind: str) -> None:
@@ -147,11 +178,17 @@ def _forget(request, token: str) -> None:
     services.import_staged_discard(token)
 
 
-def _start(request, kind: type[ImportKind], token: str, *, mapping: ColumnMapping | None, columns: dict | None):
+def _start(
+    request, kind: type[ImportKind], token: str, *, mapping: ColumnMapping | None, columns: dict | None
+):
     staged = request.session.get(_SESSION_KEY, {}).get(token)
     path = services.import_staged_path(token)
     run = services.import_start(
-        actor=request.user, kind=kind.code, file=path, file_name=staged["file_name"], mapping=mapping,
+        actor=request.user,
+        kind=kind.code,
+        file=path,
+        file_name=staged["file_name"],
+        mapping=mapping,
         options={"columns": columns} if columns else None,
     )
     _forget(request, token)
@@ -179,25 +216,38 @@ def _import_new(request, kind_code: str):
                 columns = form.columns()
                 mapping = None
                 if form.cleaned_data["save_as"]:
-                    mapping = services.mapping_save(actor=request.user, kind=kind.code, name=form.cleaned_data["save_as"], columns=columns)
+                    mapping = services.mapping_save(
+                        actor=request.user, kind=kind.code, name=form.cleaned_data["save_as"], columns=columns
+                    )
                 return _start(request, kind, token, mapping=mapping, columns=None if mapping else columns)
-            return render(request, "imports/import_map.html", {**context, "form": form, "file_name": staged["file_name"]})
+            return render(
+                request,
+                "imports/import_map.html",
+                {**context, "form": form, "file_name": staged["file_name"]},
+            )
         form = UploadForm(request.POST or None, request.FILES or None, kind=kind)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             mapping = form.cleaned_data["mapping"]
-            token, stored = services.import_stage(actor=request.user, kind=kind.code, file=upload, file_name=upload.name)
+            token, stored = services.import_stage(
+                actor=request.user, kind=kind.code, file=upload, file_name=upload.name
+            )
             _remember(request, token, upload.name, kind.code)
             try:
-                match = services.import_inspect(kind=kind.code, path=stored.path, columns=mapping.columns if mapping else None)
+                match = services.import_inspect(
+                    kind=kind.code, path=stored.path, columns=mapping.columns if mapping else None
+                )
             except DomainError:
                 _forget(request, token)
                 raise
             if match.ok and not form.cleaned_data["map_columns"]:
                 return _start(request, kind, token, mapping=mapping, columns=None)
-            map_form = MappingForm(initial={"token": token}, kind=kind, headers=match.headers, initial_columns=match.columns)
+            map_form = MappingForm(
+                initial={"token": token}, kind=kind, headers=match.headers, initial_columns=match.columns
+            )
             return render(
-                request, "imports/import_map.html",
+                request,
+                "imports/import_map.html",
                 {**context, "form": map_form, "file_name": upload.name, "missing": match.missing_required},
             )
     except NotAllowed as exc:

@@ -25,12 +25,22 @@ class Command(BaseCommand):
         parser.add_argument("--mapping", default="", help="name of a saved column-mapping template")
         parser.add_argument("--json", action="store_true", help="print one JSON object with the outcome")
         parser.add_argument("--shop", default="", help="shop the rows belong to (for shop-level imports)")
-        parser.add_argument("--user", default="", help="run as this user (default: the first superuser, else the system)")
+        parser.add_argument(
+            "--user", default="", help="run as this user (default: the first superuser, else the system)"
+        )
 
     def handle(self, *args, **opts):
         result = {
-            "run_id": None, "kind": opts["kind"], "status": ImportStatus.REFUSED.value, "rows_read": 0, "inserted": 0,
-            "updated": 0, "unchanged": 0, "rejected": 0, "rejects_path": "", "error": "",
+            "run_id": None,
+            "kind": opts["kind"],
+            "status": ImportStatus.REFUSED.value,
+            "rows_read": 0,
+            "inserted": 0,
+            "updated": 0,
+            "unchanged": 0,
+            "rejected": 0,
+            "rejects_path": "",
+            "error": "",
         }
         try:
             actor = self._actor(opts["user"])
@@ -38,14 +48,29 @@ class Command(BaseCommand):
             if opts["mapping"]:
                 mapping = ColumnMapping.objects.filter(kind=opts["kind"], name=opts["mapping"]).first()
                 if mapping is None:
-                    raise DomainError(_("No saved column mapping named “%(name)s”.") % {"name": opts["mapping"]})
+                    raise DomainError(
+                        _("No saved column mapping named “%(name)s”.") % {"name": opts["mapping"]}
+                    )
             options = {"shop": opts["shop"]} if opts["shop"] else None
             run = services.import_start(
-                actor=actor, kind=opts["kind"], file=opts["file"], file_name=opts["file"], mapping=mapping, options=options, run_now=True
+                actor=actor,
+                kind=opts["kind"],
+                file=opts["file"],
+                file_name=opts["file"],
+                mapping=mapping,
+                options=options,
+                run_now=True,
             )
             result.update(
-                run_id=run.pk, status=run.status, rows_read=run.rows_read, inserted=run.rows_inserted, updated=run.rows_updated,
-                unchanged=run.rows_unchanged, rejected=run.rows_rejected, rejects_path=run.rejects_path, error=run.error,
+                run_id=run.pk,
+                status=run.status,
+                rows_read=run.rows_read,
+                inserted=run.rows_inserted,
+                updated=run.rows_updated,
+                unchanged=run.rows_unchanged,
+                rejected=run.rows_rejected,
+                rejects_path=run.rejects_path,
+                error=run.error,
             )
         except (DomainError, OSError) as exc:
             result["error"] = str(getattr(exc, "message", exc))
