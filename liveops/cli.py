@@ -1,10 +1,10 @@
 """The ``liveops`` command: a thin wrapper around manage.py with the everyday verbs.
 
-    liveops run        migrate, build the demo company if the database is empty, serve on :8000 with a worker
-    liveops demo       build the demo company
-    liveops worker     run the background-job worker
-    liveops import KIND FILE [--mapping NAME] [--json] [--shop NAME]
-    liveops <any manage.py command>
+liveops run        migrate, build the demo company if the database is empty, serve on :8000 with a worker
+liveops demo       build the demo company
+liveops worker     run the background-job worker
+liveops import KIND FILE [--mapping NAME] [--json] [--shop NAME]
+liveops <any manage.py command>
 """
 
 from __future__ import annotations
@@ -31,9 +31,24 @@ def _run(bind: str, workers: int) -> int:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="liveops.settings")
     root = str(Path(__file__).resolve().parent.parent)
     web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "liveops.wsgi:application", "--bind", bind, "--workers", str(workers),
-         "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "5"],
-        env=env, cwd=root,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "liveops.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "5",
+        ],
+        env=env,
+        cwd=root,
     )
     worker = subprocess.Popen([sys.executable, "-m", "liveops.cli", "worker"], env=env, cwd=root)
     print(f"LiveOps is running at http://{bind}/  (Ctrl-C to stop)", flush=True)

@@ -44,7 +44,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = [h for h in os.environ.get("LIVEOPS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("LIVEOPS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("LIVEOPS_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -63,6 +65,8 @@ INSTALLED_APPS = [
     "axes",
     "liveops.core",
     "liveops.org",
+    "liveops.sourcing",
+    "liveops.quality",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +238,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "ENUM_NAME_OVERRIDES": {
+        "ActionItemStatusEnum": "liveops.org.models.ActionItem.Status",
+        "PlanStatusEnum": "liveops.org.models.Plan.Status",
+        "ImportStatusEnum": "liveops.core.models.ImportStatus",
+    },
     "SERVE_AUTHENTICATION": [
         "liveops.core.api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

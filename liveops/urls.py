@@ -12,6 +12,10 @@ api_v1 = [
     path("", include("liveops.core.api.urls")),
     path("org/", include("liveops.org.api.urls")),
     path("imports/", include("liveops.core.imports.api_urls")),
+    path("sourcing/", include("liveops.sourcing.api.urls_library")),
+    path("sourcing/", include("liveops.sourcing.api.urls_pipeline")),
+    path("sourcing/", include("liveops.sourcing.api.urls_market")),
+    path("quality/", include("liveops.quality.api.urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +27,10 @@ urlpatterns = [
     path("audit/", include("liveops.core.audit_urls")),
     path("jobs/", include("liveops.core.imports.urls")),
     path("org/", include("liveops.org.urls")),
+    path("sourcing/", include("liveops.sourcing.urls_library")),
+    path("sourcing/", include("liveops.sourcing.urls_pipeline")),
+    path("sourcing/", include("liveops.sourcing.urls_market")),
+    path("quality/", include("liveops.quality.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -82,10 +82,16 @@ def access_for(user) -> Access:
         position_ids = list(staff.positions_held_ids())
     grants = list(
         RoleGrant.objects.filter(user=user).values_list("role_id", "scope", "position__department_id")
-    ) + list(RoleGrant.objects.filter(position_id__in=position_ids).values_list("role_id", "scope", "position__department_id"))
+    ) + list(
+        RoleGrant.objects.filter(position_id__in=position_ids).values_list(
+            "role_id", "scope", "position__department_id"
+        )
+    )
     role_ids = {g[0] for g in grants}
     caps_by_role: dict[int, list[str]] = {}
-    for role_id, cap in RoleCapability.objects.filter(role_id__in=role_ids).values_list("role_id", "capability"):
+    for role_id, cap in RoleCapability.objects.filter(role_id__in=role_ids).values_list(
+        "role_id", "capability"
+    ):
         caps_by_role.setdefault(role_id, []).append(cap)
     for role_id, scope, dept_id in grants:
         anchor = dept_id if dept_id is not None else access.staff_department_id
@@ -95,7 +101,14 @@ def access_for(user) -> Access:
     return access
 
 
-def scope_queryset(queryset, *, access: Access, capability: str, department_field: str = "department_id", owner_field: str | None = None):
+def scope_queryset(
+    queryset,
+    *,
+    access: Access,
+    capability: str,
+    department_field: str = "department_id",
+    owner_field: str | None = None,
+):
     """Filter ``queryset`` to the rows ``capability`` reaches for this actor. Deny by default:
     no grant means an empty queryset."""
     if not access.can(capability):

@@ -9,3 +9,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from liveops.core import signals  # noqa: F401  (login/logout audit receivers)
+        from liveops.core.api import schema  # noqa: F401  (OpenAPI description of token auth)

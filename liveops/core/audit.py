@@ -86,11 +86,18 @@ def audit_log(
 
 
 def audit_create(*, actor, instance: models.Model) -> AuditEntry:
-    return audit_log(actor=actor, action=AuditAction.CREATE, instance=instance, changes={"after": snapshot(instance)})
+    return audit_log(
+        actor=actor, action=AuditAction.CREATE, instance=instance, changes={"after": snapshot(instance)}
+    )
 
 
 def audit_delete(*, actor, instance: models.Model, before: dict | None = None) -> AuditEntry:
-    return audit_log(actor=actor, action=AuditAction.DELETE, instance=instance, changes={"before": before or snapshot(instance)})
+    return audit_log(
+        actor=actor,
+        action=AuditAction.DELETE,
+        instance=instance,
+        changes={"before": before or snapshot(instance)},
+    )
 
 
 def audit_update(*, actor, instance: models.Model, before: dict, after: dict) -> AuditEntry | None:
@@ -102,13 +109,18 @@ def audit_update(*, actor, instance: models.Model, before: dict, after: dict) ->
         actor=actor,
         action=AuditAction.UPDATE,
         instance=instance,
-        changes={"before": {k: before.get(k) for k in sorted(changed)}, "after": {k: after[k] for k in sorted(changed)}},
+        changes={
+            "before": {k: before.get(k) for k in sorted(changed)},
+            "after": {k: after[k] for k in sorted(changed)},
+        },
     )
 
 
 def audit_action(*, actor, instance: models.Model, verb: str, details: dict | None = None) -> AuditEntry:
     """A named business event (approve, reject, sign, publish…)."""
-    return audit_log(actor=actor, action=AuditAction.ACTION, instance=instance, verb=verb, changes=details or {})
+    return audit_log(
+        actor=actor, action=AuditAction.ACTION, instance=instance, verb=verb, changes=details or {}
+    )
 
 
 def model_update(*, actor, instance: models.Model, data: dict[str, Any]) -> tuple[models.Model, bool]:

@@ -1,9 +1,8 @@
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from liveops.core.navigation import nav_register
-from django.urls import path
-
 from liveops.core import views
+from liveops.core.navigation import nav_register
 
 urlpatterns = [
     path("", views.audit_list, name="audit"),
@@ -11,6 +10,16 @@ urlpatterns = [
     path("duties/", views.duty_coverage, name="duty-coverage"),
 ]
 
-nav_register(unit="", label=_("Duty coverage"), url_name="duty-coverage", capability="authenticated", icon="check2-square")
-nav_register(unit="", label=_("Audit log"), url_name="audit", capability="core.audit_view", icon="journal-text")
-nav_register(unit="IT", label=_("Audit log"), url_name="audit", capability="core.audit_view", icon="journal-text")
+nav_register(
+    unit="",
+    label=_("Duty coverage"),
+    url_name="duty-coverage",
+    capability="authenticated",
+    icon="check2-square",
+)
+nav_register(
+    unit="", label=_("Audit log"), url_name="audit", capability="core.audit_view", icon="journal-text"
+)
+nav_register(
+    unit="IT", label=_("Audit log"), url_name="audit", capability="core.audit_view", icon="journal-text"
+)

@@ -13,7 +13,9 @@ class RequestContext:
     ip_address: str | None = None
 
 
-_current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar("liveops_request", default=RequestContext())
+_EMPTY = RequestContext()
+# The default is a frozen (immutable) dataclass, so sharing it is safe.
+_current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar("liveops_request", default=_EMPTY)  # noqa: B039
 
 
 def current() -> RequestContext:

@@ -64,5 +64,7 @@ def collect_features() -> list[Feature]:
             if key in seen:
                 continue
             seen.add(key)
-            features.append(Feature(duty_id=duty, kind=kind, route=clean, url_name=pattern.name or "", title=title))
+            features.append(
+                Feature(duty_id=duty, kind=kind, route=clean, url_name=pattern.name or "", title=title)
+            )
     return features

@@ -7,7 +7,9 @@ class DomainError(Exception):
     code = "domain_error"
     status = 400
 
-    def __init__(self, message, *, code: str | None = None, fields: dict | None = None, status: int | None = None):
+    def __init__(
+        self, message, *, code: str | None = None, fields: dict | None = None, status: int | None = None
+    ):
         super().__init__(str(message))
         self.message = message
         if code:

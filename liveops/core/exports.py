@@ -5,23 +5,24 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse, StreamingHttpResponse
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NEGATIVE = re.compile(r"-[0-9]+(\.[0-9]+)?")
 
 
 def escape_cell(value) -> object:
     if value is None:
         return ""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
-        # A negative number is data, not a formula.
-        try:
-            float(value)
+        # A plain negative number (-12, -3.50) is data, not a formula. float() would also let
+        # through "+1", "-inf", "-1_000" or a leading tab, which are not plain numbers.
+        if _PLAIN_NEGATIVE.fullmatch(value):
             return value
-        except ValueError:
-            return "'" + value
+        return "'" + value
     return value
 
 
@@ -63,7 +64,9 @@ def xlsx_response(*, filename: str, header: Sequence[str], rows: Iterable[Sequen
             else:
                 ws.write_string(r, col, str(v))
     wb.close()
-    response = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
 

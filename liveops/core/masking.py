@@ -23,6 +23,8 @@ def mask_phone(value: str | None) -> str:
 def mask_id_number(value: str | None) -> str:
     if not value:
         return ""
+    if _PLATFORM_ENCRYPTED.match(value):
+        return value
     v = value.strip()
     if len(v) <= 8:
         return "*" * len(v)

@@ -32,7 +32,11 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if incoming and len(incoming) <= 36 and incoming.replace("-", "").isalnum() else str(uuid.uuid4())
+        request_id = (
+            incoming
+            if incoming and len(incoming) <= 36 and incoming.replace("-", "").isalnum()
+            else str(uuid.uuid4())
+        )
         request.request_id = request_id
         ip = request.META.get("REMOTE_ADDR") or None
         token = context.set_current(context.RequestContext(request_id=request_id, ip_address=ip))

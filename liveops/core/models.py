@@ -30,12 +30,19 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("time"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+",
-        db_constraint=False, verbose_name=_("actor"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("actor"),
     )
     actor_label = models.CharField(max_length=150, blank=True, verbose_name=_("actor"))
     action = models.CharField(max_length=20, choices=AuditAction.choices, verbose_name=_("action"))
-    verb = models.CharField(max_length=60, blank=True, verbose_name=_("event"), help_text=_("Named business event, e.g. approve"))
+    verb = models.CharField(
+        max_length=60, blank=True, verbose_name=_("event"), help_text=_("Named business event, e.g. approve")
+    )
     object_type = models.CharField(max_length=80, blank=True, verbose_name=_("object type"))
     object_id = models.CharField(max_length=64, blank=True, verbose_name=_("object id"))
     object_repr = models.CharField(max_length=200, blank=True, verbose_name=_("object"))
@@ -54,7 +61,9 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}#{self.object_id}"
+        return (
+            f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}#{self.object_id}"
+        )
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):
@@ -85,7 +94,8 @@ class Role(models.Model):
     name_en = models.CharField(max_length=100, verbose_name=_("name (English)"))
     description = models.TextField(blank=True, verbose_name=_("description"))
     is_read_only = models.BooleanField(
-        default=False, verbose_name=_("read-only"),
+        default=False,
+        verbose_name=_("read-only"),
         help_text=_("A read-only role (the auditor) can never hold a capability that changes data."),
     )
 
@@ -121,25 +131,45 @@ class RoleGrant(models.Model):
 
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="grants", verbose_name=_("role"))
     position = models.ForeignKey(
-        "org.Position", null=True, blank=True, on_delete=models.CASCADE, related_name="grants", verbose_name=_("position")
+        "org.Position",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="grants",
+        verbose_name=_("position"),
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="role_grants",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_grants",
         verbose_name=_("user"),
     )
-    scope = models.CharField(max_length=20, choices=DataScope.choices, default=DataScope.DEPARTMENT, verbose_name=_("data scope"))
+    scope = models.CharField(
+        max_length=20, choices=DataScope.choices, default=DataScope.DEPARTMENT, verbose_name=_("data scope")
+    )
 
     class Meta:
         verbose_name = _("role grant")
         verbose_name_plural = _("role grants")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(position__isnull=False) & Q(user__isnull=True)) | (Q(position__isnull=True) & Q(user__isnull=False)),
+                condition=(Q(position__isnull=False) & Q(user__isnull=True))
+                | (Q(position__isnull=True) & Q(user__isnull=False)),
                 name="grant_position_xor_user",
             ),
-            models.CheckConstraint(condition=Q(scope__in=[s.value for s in DataScope]), name="grant_scope_valid"),
-            models.UniqueConstraint(fields=["role", "position"], condition=Q(position__isnull=False), name="grant_role_position_unique"),
-            models.UniqueConstraint(fields=["role", "user"], condition=Q(user__isnull=False), name="grant_role_user_unique"),
+            models.CheckConstraint(
+                condition=Q(scope__in=[s.value for s in DataScope]), name="grant_scope_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["role", "position"],
+                condition=Q(position__isnull=False),
+                name="grant_role_position_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["role", "user"], condition=Q(user__isnull=False), name="grant_role_user_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -180,7 +210,9 @@ class UserPreference(models.Model):
     """Per-user settings: the interface language."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference")
-    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="zh-hans", verbose_name=_("language"))
+    language = models.CharField(
+        max_length=10, choices=settings.LANGUAGES, default="zh-hans", verbose_name=_("language")
+    )
 
     class Meta:
         verbose_name = _("user preference")
@@ -207,12 +239,24 @@ class ImportRun(models.Model):
     file_path = models.CharField(max_length=500, blank=True)
     file_sha256 = models.CharField(max_length=64, blank=True)
     options = models.JSONField(default=dict, blank=True)
-    mapping = models.ForeignKey("ColumnMapping", null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("column mapping"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("started by"))
-    department = models.ForeignKey("org.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    mapping = models.ForeignKey(
+        "ColumnMapping", null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("column mapping")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    department = models.ForeignKey(
+        "org.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("started"))
     finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished"))
-    status = models.CharField(max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED, verbose_name=_("status"))
+    status = models.CharField(
+        max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED, verbose_name=_("status")
+    )
     task_id = models.CharField(max_length=64, blank=True)
     progress_done = models.PositiveBigIntegerField(default=0)
     progress_total = models.PositiveBigIntegerField(default=0)
@@ -231,7 +275,12 @@ class ImportRun(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="succeeded")
-                | Q(rows_read=models.F("rows_inserted") + models.F("rows_updated") + models.F("rows_unchanged") + models.F("rows_rejected")),
+                | Q(
+                    rows_read=models.F("rows_inserted")
+                    + models.F("rows_updated")
+                    + models.F("rows_unchanged")
+                    + models.F("rows_rejected")
+                ),
                 name="import_counts_add_up",
             ),
         ]
@@ -254,7 +303,9 @@ class ColumnMapping(models.Model):
     kind = models.CharField(max_length=40, verbose_name=_("import kind"))
     name = models.CharField(max_length=100, verbose_name=_("name"))
     columns = models.JSONField(default=dict, verbose_name=_("columns"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -48,20 +48,38 @@ def navigation_for(request) -> dict:
     for t in visible:
         if t.unit:
             by_unit.setdefault(t.unit, []).append({"label": t.label, "url": _url(t), "icon": t.icon})
-    units = list(Department.objects.filter(is_active=True).order_by("sort_order").values("id", "code", "kind", "name_zh", "name_en", "parent_id"))
+    units = list(
+        Department.objects.filter(is_active=True)
+        .order_by("sort_order")
+        .values("id", "code", "kind", "name_zh", "name_en", "parent_id")
+    )
     from liveops.core.i18n import pick
 
     by_id = {u["id"]: u for u in units}
     centres = []
     for u in units:
-        if u["kind"] in ("centre", "office", "body") or (u["kind"] == "department" and by_id.get(u["parent_id"], {}).get("kind") != "centre"):
+        if u["kind"] in ("centre", "office", "body") or (
+            u["kind"] == "department" and by_id.get(u["parent_id"], {}).get("kind") != "centre"
+        ):
             children = [
-                {"code": c["code"], "id": c["id"], "name": pick(c["name_zh"], c["name_en"]), "tools": by_unit.get(c["code"], [])}
+                {
+                    "code": c["code"],
+                    "id": c["id"],
+                    "name": pick(c["name_zh"], c["name_en"]),
+                    "tools": by_unit.get(c["code"], []),
+                }
                 for c in units
                 if c["parent_id"] == u["id"] and c["kind"] == "department" and u["kind"] == "centre"
             ]
             centres.append(
-                {"code": u["code"], "id": u["id"], "kind": u["kind"], "name": pick(u["name_zh"], u["name_en"]), "tools": by_unit.get(u["code"], []), "departments": children}
+                {
+                    "code": u["code"],
+                    "id": u["id"],
+                    "kind": u["kind"],
+                    "name": pick(u["name_zh"], u["name_en"]),
+                    "tools": by_unit.get(u["code"], []),
+                    "departments": children,
+                }
             )
     nav = {"company": company, "units": centres}
     request._liveops_nav = nav

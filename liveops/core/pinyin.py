@@ -10,4 +10,8 @@ def pinyin_full(text: str) -> str:
 
 
 def pinyin_initials(text: str) -> str:
-    return "".join(p[:1] for p in lazy_pinyin(text or "", style=Style.FIRST_LETTER, errors="default")).lower().replace(" ", "")
+    return (
+        "".join(p[:1] for p in lazy_pinyin(text or "", style=Style.FIRST_LETTER, errors="default"))
+        .lower()
+        .replace(" ", "")
+    )

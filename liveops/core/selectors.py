@@ -32,7 +32,9 @@ def duty_coverage() -> list[dict]:
                 "department_name": duty.department.name,
                 "provides": duty.provides_en,
                 "covered": bool(fs),
-                "features": [{"kind": f.kind, "route": f.route, "url_name": f.url_name, "title": f.title} for f in fs],
+                "features": [
+                    {"kind": f.kind, "route": f.route, "url_name": f.url_name, "title": f.title} for f in fs
+                ],
             }
         )
     return rows
@@ -41,7 +43,12 @@ def duty_coverage() -> list[dict]:
 def duty_coverage_summary() -> dict:
     rows = duty_coverage()
     covered = sum(1 for r in rows if r["covered"])
-    return {"total": len(rows), "covered": covered, "open": len(rows) - covered, "percent": int(covered * 100 / len(rows)) if rows else 0}
+    return {
+        "total": len(rows),
+        "covered": covered,
+        "open": len(rows) - covered,
+        "percent": int(covered * 100 / len(rows)) if rows else 0,
+    }
 
 
 @dataclass
@@ -57,8 +64,17 @@ def _parse_date(value: str) -> dt.date | None:
         return None
 
 
-def audit_page(*, access: Access, actor: str = "", action: str = "", object_type: str = "", date_from: str = "",
-               date_to: str = "", before_id: str = "", size: int = AUDIT_PAGE_SIZE) -> AuditPage:
+def audit_page(
+    *,
+    access: Access,
+    actor: str = "",
+    action: str = "",
+    object_type: str = "",
+    date_from: str = "",
+    date_to: str = "",
+    before_id: str = "",
+    size: int = AUDIT_PAGE_SIZE,
+) -> AuditPage:
     """One page of the audit log, newest first, keyset-paginated on id (no COUNT of the table)."""
     if not access.can("core.audit_view"):
         return AuditPage(entries=[], next_before=None)

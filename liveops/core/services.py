@@ -22,7 +22,9 @@ def api_token_create(*, actor, name: str, user=None, expires_at=None) -> tuple[A
     if owner.pk != actor.pk and not access_for(actor).can("core.admin"):
         raise NotAllowed(_("You are not allowed to do this."))
     key = "lo_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=owner, name=name, prefix=key[:10], key_hash=ApiToken.hash_key(key), expires_at=expires_at)
+    token = ApiToken.objects.create(
+        user=owner, name=name, prefix=key[:10], key_hash=ApiToken.hash_key(key), expires_at=expires_at
+    )
     audit_create(actor=actor, instance=token)
     return token, key
 
@@ -47,9 +49,14 @@ def role_capability_add(*, actor, role: Role, capability: str) -> RoleCapability
         raise NotAllowed(_("You are not allowed to do this."))
     cap = CAPABILITIES.get(capability)
     if cap is None:
-        raise DomainError(_("Unknown capability %(cap)s.") % {"cap": capability}, fields={"capability": [_("Unknown.")]})
+        raise DomainError(
+            _("Unknown capability %(cap)s.") % {"cap": capability}, fields={"capability": [_("Unknown.")]}
+        )
     if role.is_read_only and not cap.is_read:
-        raise DomainError(_("A read-only role cannot hold a capability that changes data."), fields={"capability": [_("Not a read capability.")]})
+        raise DomainError(
+            _("A read-only role cannot hold a capability that changes data."),
+            fields={"capability": [_("Not a read capability.")]},
+        )
     rc, created = RoleCapability.objects.get_or_create(role=role, capability=capability)
     if created:
         audit_create(actor=actor, instance=rc)

@@ -35,7 +35,9 @@ def home(request):
     access = request.access
     context = {
         "counts": org_selectors.department_counts(),
-        "my_actions": org_selectors.action_item_list(access=access).filter(owner__user=request.user).exclude(status__in=["done", "cancelled"])[:10],
+        "my_actions": org_selectors.action_item_list(access=access)
+        .filter(owner__user=request.user)
+        .exclude(status__in=["done", "cancelled"])[:10],
         "overdue": org_selectors.action_item_list(access=access, overdue_only=True)[:10],
         "coverage": selectors.duty_coverage_summary(),
     }
@@ -48,7 +50,9 @@ def set_language(request):
     """Switch the interface language; saved on the user's preferences when signed in."""
     lang = request.POST.get("language", "")
     next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     if lang in dict(translation.trans_real.settings.LANGUAGES):
@@ -68,7 +72,11 @@ def duty_coverage(request):
         rows = [r for r in rows if r["covered"]]
     elif status == "open":
         rows = [r for r in rows if not r["covered"]]
-    return render(request, "core/duty_coverage.html", {"rows": rows, "summary": selectors.duty_coverage_summary(), "status": status})
+    return render(
+        request,
+        "core/duty_coverage.html",
+        {"rows": rows, "summary": selectors.duty_coverage_summary(), "status": status},
+    )
 
 
 @capability_required("core.audit_view")
@@ -83,7 +91,9 @@ def audit_list(request):
         date_to=request.GET.get("to", ""),
         before_id=request.GET.get("before", ""),
     )
-    template = "core/_audit_rows.html" if request.htmx and request.GET.get("before") else "core/audit_list.html"
+    template = (
+        "core/_audit_rows.html" if request.htmx and request.GET.get("before") else "core/audit_list.html"
+    )
     from liveops.core.models import AuditAction
 
     return render(request, template, {"page": page, "actions": AuditAction.choices, "filters": request.GET})
@@ -92,7 +102,9 @@ def audit_list(request):
 @login_only
 def object_history(request, object_type: str, object_id: str):
     """History tab of one record: only for users who may see that record."""
-    entries = selectors.object_history(access=request.access, user=request.user, object_type=object_type, object_id=object_id)
+    entries = selectors.object_history(
+        access=request.access, user=request.user, object_type=object_type, object_id=object_id
+    )
     if entries is None:
         from django.http import Http404
 
@@ -113,7 +125,9 @@ def account(request):
             token, new_key = services.api_token_create(actor=request.user, name=name[:100])
             messages.success(request, _("Token created. Copy it now: it will not be shown again."))
         elif action == "revoke_token":
-            services.api_token_revoke(actor=request.user, token_id=int(request.POST.get("token_id", "0") or 0))
+            services.api_token_revoke(
+                actor=request.user, token_id=int(request.POST.get("token_id", "0") or 0)
+            )
             messages.success(request, _("Token revoked."))
     tokens = request.user.api_tokens.all()
     return render(request, "core/account.html", {"tokens": tokens, "new_key": new_key})

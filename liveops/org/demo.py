@@ -34,7 +34,15 @@ _DEMO_UNIT_FOR_STAFF_LOGIN = {"ec-staff": "EC", "mr-staff": "MR"}
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 _GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉斌宇浩凯健俊帆帅旭宁雪琳晨欣怡佳慧颖婷倩瑶雯琪"
-_PROVINCES = ["浙江省杭州市西湖区", "广东省广州市天河区", "上海市浦东新区", "江苏省南京市鼓楼区", "北京市朝阳区", "四川省成都市武侯区", "湖北省武汉市洪山区"]
+_PROVINCES = [
+    "浙江省杭州市西湖区",
+    "广东省广州市天河区",
+    "上海市浦东新区",
+    "江苏省南京市鼓楼区",
+    "北京市朝阳区",
+    "四川省成都市武侯区",
+    "湖北省武汉市洪山区",
+]
 
 
 def _name(rng: random.Random) -> str:
@@ -42,7 +50,9 @@ def _name(rng: random.Random) -> str:
 
 
 def _phone(rng: random.Random) -> str:
-    return rng.choice(["138", "139", "150", "186", "177", "133"]) + "".join(str(rng.randint(0, 9)) for _ in range(8))
+    return rng.choice(["138", "139", "150", "186", "177", "133"]) + "".join(
+        str(rng.randint(0, 9)) for _ in range(8)
+    )
 
 
 def _id_number(rng: random.Random, born: dt.date) -> str:
@@ -61,27 +71,47 @@ def demo_build(*, seed: int = 2026, today: dt.date | None = None, staff_target: 
     rng = random.Random(seed)
     today = today or timezone.localdate()
     User = get_user_model()
-    admin = User.objects.filter(username="admin").first() or User.objects.create_superuser("admin", "admin@liveops.example", DEMO_PASSWORD)
+    admin = User.objects.filter(username="admin").first() or User.objects.create_superuser(
+        "admin", "admin@liveops.example", DEMO_PASSWORD
+    )
 
-    positions = list(Position.objects.select_related("department").order_by("department__sort_order", "-is_manager", "code"))
-    by_code = {p.code: p for p in positions}
+    positions = list(
+        Position.objects.select_related("department").order_by(
+            "department__sort_order", "-is_manager", "code"
+        )
+    )
     heads: dict[int, Staff] = {}
     created: list[Staff] = []
     counter = 0
 
-    def hire(position: Position, name: str | None = None, name_en: str = "", username: str | None = None) -> Staff:
+    def hire(
+        position: Position, name: str | None = None, name_en: str = "", username: str | None = None
+    ) -> Staff:
         nonlocal counter
         counter += 1
         born = dt.date(1975, 1, 1) + dt.timedelta(days=rng.randint(0, 9000))
         user = None
         if username:
             user = User.objects.create_user(username, f"{username}@liveops.example", DEMO_PASSWORD)
-        manager = heads.get(position.department.parent_id) if position.is_manager else heads.get(position.department_id)
+        manager = (
+            heads.get(position.department.parent_id)
+            if position.is_manager
+            else heads.get(position.department_id)
+        )
         st = services.staff_create(
-            actor=admin, employee_no=f"LO{counter:04d}", name=name or _name(rng), name_en=name_en, department=position.department,
-            position=position, manager=manager, email=f"{username or 'staff' + str(counter)}@liveops.example", phone=_phone(rng),
-            id_number=_id_number(rng, born), address=rng.choice(_PROVINCES) + f"{rng.randint(1, 300)}号",
-            hired_on=today - dt.timedelta(days=rng.randint(30, 1500)), user=user,
+            actor=admin,
+            employee_no=f"LO{counter:04d}",
+            name=name or _name(rng),
+            name_en=name_en,
+            department=position.department,
+            position=position,
+            manager=manager,
+            email=f"{username or 'staff' + str(counter)}@liveops.example",
+            phone=_phone(rng),
+            id_number=_id_number(rng, born),
+            address=rng.choice(_PROVINCES) + f"{rng.randint(1, 300)}号",
+            hired_on=today - dt.timedelta(days=rng.randint(30, 1500)),
+            user=user,
         )
         if position.is_manager:
             heads[position.department_id] = st
@@ -98,12 +128,17 @@ def demo_build(*, seed: int = 2026, today: dt.date | None = None, staff_target: 
         pos = next(p for p in positions if p.department.code == unit and not p.is_manager)
         _, zh, en = DEMO_LOGINS[login]
         hire(pos, zh, en, login)
-    staff_positions = [p for p in positions if not p.is_manager and p.department.kind in ("department", "centre")]
+    staff_positions = [
+        p for p in positions if not p.is_manager and p.department.kind in ("department", "centre")
+    ]
     while len(created) < staff_target:
         hire(rng.choice(staff_positions))
     # Board and supervisory members, so meetings have attendees.
     board = GovernanceBody.objects.get(kind="board")
-    board.members.set([s for s in created if s.position and s.position.code in ("board-chair", "gm", "director")] + created[:3])
+    board.members.set(
+        [s for s in created if s.position and s.position.code in ("board-chair", "gm", "director")]
+        + created[:3]
+    )
     sv = GovernanceBody.objects.get(kind="supervisory")
     sv.members.set([s for s in created if s.position and s.position.department.code == "GOV-SV"])
 
@@ -121,7 +156,12 @@ _RESOLUTIONS = [
     ("board", "general", "主播激励制度修订", "Revised anchor incentive scheme"),
     ("shareholders", "profit", "{p}年度利润分配方案", "Profit distribution for {p}"),
     ("shareholders", "general", "审议董事会{p}年度工作报告", "Board's report for {p}"),
-    ("shareholders", "articles", "修订公司章程（经营范围）", "Amendment of the articles of association (business scope)"),
+    (
+        "shareholders",
+        "articles",
+        "修订公司章程（经营范围）",
+        "Amendment of the articles of association (business scope)",
+    ),
     ("supervisory", "general", "审查上半年财务状况", "Review of first-half financial position"),
     ("supervisory", "general", "监督高管履职情况", "Supervision of senior managers' conduct"),
 ]
@@ -155,43 +195,102 @@ def _governance_year(*, admin, rng: random.Random, today: dt.date, staff: list[S
         held = today - dt.timedelta(days=360 - i * 28)
         meeting_no[(body_kind, held.year)] = meeting_no.get((body_kind, held.year), 0) + 1
         meeting = services.meeting_create(
-            actor=admin, body=bodies[body_kind],
+            actor=admin,
+            body=bodies[body_kind],
             title=f"{bodies[body_kind].unit.name_zh}{held.year}年第{meeting_no[(body_kind, held.year)]}次会议",
             held_at=dt.datetime.combine(held, dt.time(14, 0), tzinfo=tz),
-            meeting_type="extraordinary" if i % 5 == 4 else "regular", location="公司总部3楼会议室",
-            agenda="1. 审议议案\n2. 讨论事项\n3. 其他", attendees=board_members if body_kind == "board" else list(bodies[body_kind].members.all()),
+            meeting_type="extraordinary" if i % 5 == 4 else "regular",
+            location="公司总部3楼会议室",
+            agenda="1. 审议议案\n2. 讨论事项\n3. 其他",
+            attendees=board_members if body_kind == "board" else list(bodies[body_kind].members.all()),
         )
         number += 1
         prefix = {"board": "BD", "shareholders": "SH", "supervisory": "SV"}[body_kind]
-        res = services.resolution_propose(actor=admin, meeting=meeting, number=f"{prefix}-{held.year}-{number:03d}",
-                                          title=title_zh.format(y=held.year + 1, p=held.year - 1), topic=topic,
-                                          proposal="议案全文见附件。", proposed_by=heads.get("GM"))
+        res = services.resolution_propose(
+            actor=admin,
+            meeting=meeting,
+            number=f"{prefix}-{held.year}-{number:03d}",
+            title=title_zh.format(y=held.year + 1, p=held.year - 1),
+            topic=topic,
+            proposal="议案全文见附件。",
+            proposed_by=heads.get("GM"),
+        )
         passed = i != 6  # one rejected proposal, so the register shows both outcomes
-        res = services.resolution_decide(actor=admin, resolution=res, votes_for=5 if passed else 2, votes_against=0 if passed else 3,
-                                   votes_abstain=rng.randint(0, 1), decided_at=meeting.held_at)
+        res = services.resolution_decide(
+            actor=admin,
+            resolution=res,
+            votes_for=5 if passed else 2,
+            votes_against=0 if passed else 3,
+            votes_abstain=rng.randint(0, 1),
+            decided_at=meeting.held_at,
+        )
         if not passed or body_kind == "supervisory":
             continue
         for unit_code, a_zh, _a_en in rng.sample(_ACTIONS, 3):
             due = held + dt.timedelta(days=rng.randint(20, 120))
-            item = services.action_item_create(actor=admin, resolution=res, title=a_zh, department=units[unit_code], due_on=due, owner=heads.get(unit_code))
+            item = services.action_item_create(
+                actor=admin,
+                resolution=res,
+                title=a_zh,
+                department=units[unit_code],
+                due_on=due,
+                owner=heads.get(unit_code),
+            )
             if due < today - dt.timedelta(days=20) and rng.random() < 0.7:
-                services.action_item_set_status(actor=admin, item=item, status="done", today=min(today, due + dt.timedelta(days=rng.randint(-10, 10))))
+                services.action_item_set_status(
+                    actor=admin,
+                    item=item,
+                    status="done",
+                    today=min(today, due + dt.timedelta(days=rng.randint(-10, 10))),
+                )
             elif rng.random() < 0.4:
                 services.action_item_set_status(actor=admin, item=item, status="in_progress")
     # One resolution still on the agenda of the next board meeting.
-    upcoming = services.meeting_create(actor=admin, body=bodies["board"], title=f"董事会{year}年第{meeting_no.get(('board', year), 0) + 1}次会议",
-                                       held_at=dt.datetime.combine(today + dt.timedelta(days=14), dt.time(14, 0), tzinfo=tz),
-                                       agenda="1. 审议下一年度预算", attendees=board_members)
-    services.resolution_propose(actor=admin, meeting=upcoming, number=f"BD-{year}-{number + 1:03d}", title=f"审议{year + 1}年度预算（草案）",
-                                topic="budget", proposed_by=heads.get("GM"))
+    upcoming = services.meeting_create(
+        actor=admin,
+        body=bodies["board"],
+        title=f"董事会{year}年第{meeting_no.get(('board', year), 0) + 1}次会议",
+        held_at=dt.datetime.combine(today + dt.timedelta(days=14), dt.time(14, 0), tzinfo=tz),
+        agenda="1. 审议下一年度预算",
+        attendees=board_members,
+    )
+    services.resolution_propose(
+        actor=admin,
+        meeting=upcoming,
+        number=f"BD-{year}-{number + 1:03d}",
+        title=f"审议{year + 1}年度预算（草案）",
+        topic="budget",
+        proposed_by=heads.get("GM"),
+    )
     gm = heads.get("GM")
     plan_res = Resolution.objects.filter(topic="plan", outcome="passed").order_by("decided_at").first()
-    p1 = services.plan_create(actor=admin, kind="annual_plan", year=year, title=f"{year}年度经营计划", gmv_target=Decimal("120000000.00"),
-                              cost_budget=Decimal("18000000.00"), owner=gm)
+    p1 = services.plan_create(
+        actor=admin,
+        kind="annual_plan",
+        year=year,
+        title=f"{year}年度经营计划",
+        gmv_target=Decimal("120000000.00"),
+        cost_budget=Decimal("18000000.00"),
+        owner=gm,
+    )
     services.plan_submit(actor=admin, plan=p1)
     if plan_res:
         services.plan_approve(actor=admin, plan=p1, resolution=plan_res)
-    p2 = services.plan_create(actor=admin, kind="budget", year=year + 1, title=f"{year + 1}年度预算", gmv_target=Decimal("150000000.00"),
-                              cost_budget=Decimal("22000000.00"), owner=gm)
+    p2 = services.plan_create(
+        actor=admin,
+        kind="budget",
+        year=year + 1,
+        title=f"{year + 1}年度预算",
+        gmv_target=Decimal("150000000.00"),
+        cost_budget=Decimal("22000000.00"),
+        owner=gm,
+    )
     services.plan_submit(actor=admin, plan=p2)
-    services.plan_create(actor=admin, kind="targets", year=year + 1, title=f"{year + 1}年度各中心GMV目标分解", gmv_target=Decimal("150000000.00"), owner=gm)
+    services.plan_create(
+        actor=admin,
+        kind="targets",
+        year=year + 1,
+        title=f"{year + 1}年度各中心GMV目标分解",
+        gmv_target=Decimal("150000000.00"),
+        owner=gm,
+    )

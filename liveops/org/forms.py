@@ -18,7 +18,18 @@ class StaffForm(forms.ModelForm):
 
     class Meta:
         model = Staff
-        fields = ["name", "name_en", "department", "position", "manager", "email", "phone", "id_number", "address", "hired_on"]
+        fields = [
+            "name",
+            "name_en",
+            "department",
+            "position",
+            "manager",
+            "email",
+            "phone",
+            "id_number",
+            "address",
+            "hired_on",
+        ]
         widgets = {"hired_on": forms.DateInput(attrs={"type": "date"})}
 
     def changed_values(self) -> dict:

@@ -27,7 +27,14 @@ class Department(models.Model):
     kind = models.CharField(max_length=12, choices=UnitKind.choices, verbose_name=_("kind"))
     name_zh = models.CharField(max_length=60, verbose_name=_("name (Chinese)"))
     name_en = models.CharField(max_length=80, verbose_name=_("name (English)"))
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("reports to"))
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("reports to"),
+    )
     summary_zh = models.TextField(blank=True, verbose_name=_("summary (Chinese)"))
     summary_en = models.TextField(blank=True, verbose_name=_("summary (English)"))
     sort_order = models.PositiveIntegerField(default=0, verbose_name=_("order"))
@@ -39,7 +46,9 @@ class Department(models.Model):
         ordering = ["sort_order", "code"]
         constraints = [
             models.CheckConstraint(condition=~Q(parent=F("id")), name="department_not_own_parent"),
-            models.CheckConstraint(condition=Q(kind__in=[k.value for k in UnitKind]), name="department_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in UnitKind]), name="department_kind_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -58,7 +67,9 @@ class Duty(models.Model):
     """One duty of the duty map (``GOV-BD-5``, ``EC-3``…) held by a department, in our own words."""
 
     code = models.CharField(max_length=20, primary_key=True, verbose_name=_("duty ID"))
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="duties", verbose_name=_("department"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="duties", verbose_name=_("department")
+    )
     title_zh = models.CharField(max_length=200, verbose_name=_("duty (Chinese)"))
     title_en = models.CharField(max_length=300, verbose_name=_("duty (English)"))
     provides_en = models.TextField(blank=True, verbose_name=_("what the platform provides"))
@@ -81,12 +92,21 @@ class Position(models.Model):
     """A post in a department (e.g. 直播招商部经理). Staff hold positions; roles are granted to positions.
     ``reports_to`` draws the reporting lines."""
 
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="positions", verbose_name=_("department"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="positions", verbose_name=_("department")
+    )
     code = models.SlugField(max_length=40, unique=True, verbose_name=_("code"))
     title_zh = models.CharField(max_length=60, verbose_name=_("title (Chinese)"))
     title_en = models.CharField(max_length=80, verbose_name=_("title (English)"))
     is_manager = models.BooleanField(default=False, verbose_name=_("head of unit"))
-    reports_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports", verbose_name=_("reports to"))
+    reports_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        verbose_name=_("reports to"),
+    )
     headcount_plan = models.PositiveIntegerField(default=1, verbose_name=_("planned headcount"))
 
     class Meta:
@@ -95,7 +115,9 @@ class Position(models.Model):
         ordering = ["department__sort_order", "-is_manager", "code"]
         constraints = [
             models.CheckConstraint(condition=~Q(reports_to=F("id")), name="position_not_own_manager"),
-            models.UniqueConstraint(fields=["department"], condition=Q(is_manager=True), name="one_head_per_unit"),
+            models.UniqueConstraint(
+                fields=["department"], condition=Q(is_manager=True), name="one_head_per_unit"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -111,14 +133,37 @@ class Staff(models.Model):
     personal data: shown masked unless the viewer holds ``org.view_personal`` over the department."""
 
     employee_no = models.CharField(max_length=20, unique=True, verbose_name=_("employee number"))
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="staff", verbose_name=_("login"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff",
+        verbose_name=_("login"),
+    )
     name = models.CharField(max_length=60, verbose_name=_("name"))
     name_en = models.CharField(max_length=80, blank=True, verbose_name=_("English name"))
     name_pinyin = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
     name_initials = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="staff", verbose_name=_("department"))
-    position = models.ForeignKey(Position, null=True, blank=True, on_delete=models.SET_NULL, related_name="holders", verbose_name=_("position"))
-    manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="direct_reports", verbose_name=_("line manager"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="staff", verbose_name=_("department")
+    )
+    position = models.ForeignKey(
+        Position,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="holders",
+        verbose_name=_("position"),
+    )
+    manager = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="direct_reports",
+        verbose_name=_("line manager"),
+    )
     email = models.EmailField(blank=True, verbose_name=_("email"))
     phone = models.CharField(max_length=20, blank=True, verbose_name=_("mobile phone"))
     id_number = models.CharField(max_length=18, blank=True, verbose_name=_("ID number"))
@@ -152,8 +197,12 @@ class GovernanceBody(models.Model):
         SUPERVISORY = "supervisory", _("Supervisory board")
 
     kind = models.CharField(max_length=20, choices=Kind.choices, unique=True, verbose_name=_("kind"))
-    unit = models.OneToOneField(Department, on_delete=models.PROTECT, related_name="governance_body", verbose_name=_("org unit"))
-    members = models.ManyToManyField(Staff, blank=True, related_name="governance_bodies", verbose_name=_("members"))
+    unit = models.OneToOneField(
+        Department, on_delete=models.PROTECT, related_name="governance_body", verbose_name=_("org unit")
+    )
+    members = models.ManyToManyField(
+        Staff, blank=True, related_name="governance_bodies", verbose_name=_("members")
+    )
 
     class Meta:
         verbose_name = _("governance body")
@@ -170,13 +219,19 @@ class Meeting(models.Model):
         REGULAR = "regular", _("Regular")
         EXTRAORDINARY = "extraordinary", _("Extraordinary")
 
-    body = models.ForeignKey(GovernanceBody, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("body"))
-    meeting_type = models.CharField(max_length=20, choices=Type.choices, default=Type.REGULAR, verbose_name=_("type"))
+    body = models.ForeignKey(
+        GovernanceBody, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("body")
+    )
+    meeting_type = models.CharField(
+        max_length=20, choices=Type.choices, default=Type.REGULAR, verbose_name=_("type")
+    )
     title = models.CharField(max_length=200, verbose_name=_("title"))
     held_at = models.DateTimeField(verbose_name=_("date and time"))
     location = models.CharField(max_length=100, blank=True, verbose_name=_("place"))
     agenda = models.TextField(blank=True, verbose_name=_("agenda"))
-    attendees = models.ManyToManyField(Staff, blank=True, related_name="meetings_attended", verbose_name=_("attendees"))
+    attendees = models.ManyToManyField(
+        Staff, blank=True, related_name="meetings_attended", verbose_name=_("attendees")
+    )
     minutes = models.TextField(blank=True, verbose_name=_("minutes"))
 
     class Meta:
@@ -208,16 +263,29 @@ class Resolution(models.Model):
         PROFIT = "profit", _("Profit distribution")
         PLAN = "plan", _("Plans and targets")
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="resolutions", verbose_name=_("meeting"))
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="resolutions", verbose_name=_("meeting")
+    )
     number = models.CharField(max_length=30, unique=True, verbose_name=_("number"))
     title = models.CharField(max_length=200, verbose_name=_("title"))
-    topic = models.CharField(max_length=20, choices=Topic.choices, default=Topic.GENERAL, verbose_name=_("topic"))
+    topic = models.CharField(
+        max_length=20, choices=Topic.choices, default=Topic.GENERAL, verbose_name=_("topic")
+    )
     proposal = models.TextField(blank=True, verbose_name=_("proposal"))
-    proposed_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("proposed by"))
+    proposed_by = models.ForeignKey(
+        Staff,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
     votes_for = models.PositiveIntegerField(default=0, verbose_name=_("for"))
     votes_against = models.PositiveIntegerField(default=0, verbose_name=_("against"))
     votes_abstain = models.PositiveIntegerField(default=0, verbose_name=_("abstain"))
-    outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.PROPOSED, verbose_name=_("outcome"))
+    outcome = models.CharField(
+        max_length=12, choices=Outcome.choices, default=Outcome.PROPOSED, verbose_name=_("outcome")
+    )
     decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided"))
 
     class Meta:
@@ -226,11 +294,16 @@ class Resolution(models.Model):
         ordering = ["-meeting__held_at", "number"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(outcome="proposed", votes_for=0, votes_against=0, votes_abstain=0, decided_at__isnull=True)
+                condition=Q(
+                    outcome="proposed", votes_for=0, votes_against=0, votes_abstain=0, decided_at__isnull=True
+                )
                 | (~Q(outcome="proposed") & Q(decided_at__isnull=False)),
                 name="resolution_votes_only_when_decided",
             ),
-            models.CheckConstraint(condition=~Q(outcome="passed") | Q(votes_for__gt=F("votes_against")), name="resolution_passed_has_majority"),
+            models.CheckConstraint(
+                condition=~Q(outcome="passed") | Q(votes_for__gt=F("votes_against")),
+                name="resolution_passed_has_majority",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -262,12 +335,25 @@ class ActionItem(models.Model):
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
 
-    resolution = models.ForeignKey(Resolution, on_delete=models.PROTECT, related_name="action_items", verbose_name=_("resolution"))
+    resolution = models.ForeignKey(
+        Resolution, on_delete=models.PROTECT, related_name="action_items", verbose_name=_("resolution")
+    )
     title = models.CharField(max_length=200, verbose_name=_("action"))
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="action_items", verbose_name=_("department"))
-    owner = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="action_items", verbose_name=_("owner"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="action_items", verbose_name=_("department")
+    )
+    owner = models.ForeignKey(
+        Staff,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="action_items",
+        verbose_name=_("owner"),
+    )
     due_on = models.DateField(verbose_name=_("due date"))
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN, verbose_name=_("status"))
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.OPEN, verbose_name=_("status")
+    )
     completed_on = models.DateField(null=True, blank=True, verbose_name=_("completed on"))
     notes = models.TextField(blank=True, verbose_name=_("notes"))
 
@@ -277,7 +363,9 @@ class ActionItem(models.Model):
         ordering = ["due_on", "id"]
         indexes = [models.Index(fields=["status", "due_on"], name="action_status_due_idx")]
         constraints = [
-            models.CheckConstraint(condition=~Q(status="done") | Q(completed_on__isnull=False), name="action_done_has_date"),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(completed_on__isnull=False), name="action_done_has_date"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -285,7 +373,9 @@ class ActionItem(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.status in (self.Status.OPEN, self.Status.IN_PROGRESS) and self.due_on < timezone.localdate()
+        return (
+            self.status in (self.Status.OPEN, self.Status.IN_PROGRESS) and self.due_on < timezone.localdate()
+        )
 
 
 class SupervisoryQuestion(models.Model):
@@ -295,10 +385,16 @@ class SupervisoryQuestion(models.Model):
         QUESTION = "question", _("Question")
         MOTION = "motion", _("Motion")
 
-    resolution = models.ForeignKey(Resolution, on_delete=models.PROTECT, related_name="questions", verbose_name=_("resolution"))
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.QUESTION, verbose_name=_("kind"))
+    resolution = models.ForeignKey(
+        Resolution, on_delete=models.PROTECT, related_name="questions", verbose_name=_("resolution")
+    )
+    kind = models.CharField(
+        max_length=10, choices=Kind.choices, default=Kind.QUESTION, verbose_name=_("kind")
+    )
     text = models.TextField(verbose_name=_("text"))
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("filed by"))
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("filed by")
+    )
     filed_at = models.DateTimeField(default=timezone.now, verbose_name=_("filed"))
     answer = models.TextField(blank=True, verbose_name=_("answer"))
 
@@ -329,20 +425,42 @@ class Plan(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
     year = models.PositiveIntegerField(verbose_name=_("year"))
     title = models.CharField(max_length=200, verbose_name=_("title"))
-    gmv_target = models.DecimalField(max_digits=16, decimal_places=2, default=0, verbose_name=_("GMV target (CNY)"))
-    cost_budget = models.DecimalField(max_digits=16, decimal_places=2, default=0, verbose_name=_("cost budget (CNY)"))
+    # 15 significant digits at most (up to 9,999,999,999,999.99 CNY): SQLite keeps NUMERIC values as
+    # 8-byte floats, exact only to 15 digits; a 16th digit would be rounded or fail to read back.
+    gmv_target = models.DecimalField(
+        max_digits=15, decimal_places=2, default=0, verbose_name=_("GMV target (CNY)")
+    )
+    cost_budget = models.DecimalField(
+        max_digits=15, decimal_places=2, default=0, verbose_name=_("cost budget (CNY)")
+    )
     body = models.TextField(blank=True, verbose_name=_("content"))
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status"))
-    owner = models.ForeignKey(Staff, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("owner"))
-    resolution = models.ForeignKey(Resolution, null=True, blank=True, on_delete=models.PROTECT, related_name="plans", verbose_name=_("approving resolution"))
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status")
+    )
+    owner = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("owner")
+    )
+    resolution = models.ForeignKey(
+        Resolution,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="plans",
+        verbose_name=_("approving resolution"),
+    )
 
     class Meta:
         verbose_name = _("plan")
         verbose_name_plural = _("plans")
         ordering = ["-year", "kind"]
         constraints = [
-            models.CheckConstraint(condition=~Q(status="approved") | Q(resolution__isnull=False), name="plan_approved_has_resolution"),
-            models.CheckConstraint(condition=Q(gmv_target__gte=0) & Q(cost_budget__gte=0), name="plan_amounts_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(resolution__isnull=False),
+                name="plan_approved_has_resolution",
+            ),
+            models.CheckConstraint(
+                condition=Q(gmv_target__gte=0) & Q(cost_budget__gte=0), name="plan_amounts_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -358,12 +476,21 @@ class OrgChange(models.Model):
         MOVE = "move", _("Unit moved")
         CLOSE = "close", _("Unit closed")
 
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="changes", verbose_name=_("unit"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="changes", verbose_name=_("unit")
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
-    resolution = models.ForeignKey(Resolution, on_delete=models.PROTECT, related_name="org_changes", verbose_name=_("approving resolution"))
-    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    resolution = models.ForeignKey(
+        Resolution,
+        on_delete=models.PROTECT,
+        related_name="org_changes",
+        verbose_name=_("approving resolution"),
+    )
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     made_at = models.DateTimeField(default=timezone.now, verbose_name=_("made"))
 
     class Meta:

@@ -47,8 +47,10 @@ def department_list(*, access: Access) -> QuerySet[Department]:
     and records below are scoped."""
     if not access.can("org.view"):
         return Department.objects.none()
-    return Department.objects.filter(is_active=True).select_related("parent").annotate(
-        headcount=Count("staff", filter=Q(staff__is_active=True))
+    return (
+        Department.objects.filter(is_active=True)
+        .select_related("parent")
+        .annotate(headcount=Count("staff", filter=Q(staff__is_active=True)))
     )
 
 
@@ -84,7 +86,9 @@ def duty_list() -> QuerySet[Duty]:
     return Duty.objects.select_related("department").order_by("sort_order")
 
 
-def staff_list(*, access: Access, search: str = "", department_id: int | None = None, include_inactive: bool = False) -> QuerySet[Staff]:
+def staff_list(
+    *, access: Access, search: str = "", department_id: int | None = None, include_inactive: bool = False
+) -> QuerySet[Staff]:
     """Staff the actor may see, searchable by Chinese name, employee number, full pinyin or pinyin
     initials (``zw`` finds 张伟)."""
     qs = scope_queryset(Staff.objects.all(), access=access, capability="org.view", owner_field="user_id")
@@ -135,13 +139,18 @@ def resolution_list(*, access: Access, outcome: str = "", search: str = "") -> Q
         n_actions=Count("action_items", distinct=True),
         n_overdue=Count(
             "action_items",
-            filter=Q(action_items__status__in=["open", "in_progress"], action_items__due_on__lt=timezone.localdate()),
+            filter=Q(
+                action_items__status__in=["open", "in_progress"],
+                action_items__due_on__lt=timezone.localdate(),
+            ),
             distinct=True,
         ),
     )
 
 
-def action_item_list(*, access: Access, overdue_only: bool = False, today: dt.date | None = None) -> QuerySet[ActionItem]:
+def action_item_list(
+    *, access: Access, overdue_only: bool = False, today: dt.date | None = None
+) -> QuerySet[ActionItem]:
     """Action items the actor may see: all of them with ``governance.view``; otherwise those of the
     departments their org scope reaches, and their own."""
     base = ActionItem.objects.select_related("resolution", "department", "owner")

@@ -29,7 +29,11 @@ from liveops.org.models import (
 
 def _require(actor, capability: str, department_id: int | None = None) -> None:
     access = access_for(actor)
-    ok = access.can(capability) if department_id is None else access.reaches_department(capability, department_id)
+    ok = (
+        access.can(capability)
+        if department_id is None
+        else access.reaches_department(capability, department_id)
+    )
     if not ok:
         raise NotAllowed(_("You are not allowed to do this."))
 
@@ -43,19 +47,50 @@ def staff_names(name: str) -> dict[str, str]:
 
 
 @transaction.atomic
-def staff_create(*, actor, employee_no: str, name: str, department: Department, position: Position | None = None,
-                 manager: Staff | None = None, name_en: str = "", email: str = "", phone: str = "", id_number: str = "",
-                 address: str = "", hired_on: dt.date | None = None, user=None) -> Staff:
+def staff_create(
+    *,
+    actor,
+    employee_no: str,
+    name: str,
+    department: Department,
+    position: Position | None = None,
+    manager: Staff | None = None,
+    name_en: str = "",
+    email: str = "",
+    phone: str = "",
+    id_number: str = "",
+    address: str = "",
+    hired_on: dt.date | None = None,
+    user=None,
+) -> Staff:
     """Hire a person into a department (HR-1)."""
     _require(actor, "org.change", department.pk)
     if Staff.objects.filter(employee_no=employee_no).exists():
-        raise Conflict(_("Employee number %(no)s is already in use.") % {"no": employee_no}, fields={"employee_no": [_("Already in use.")]})
+        raise Conflict(
+            _("Employee number %(no)s is already in use.") % {"no": employee_no},
+            fields={"employee_no": [_("Already in use.")]},
+        )
     if position is not None and position.department_id != department.pk:
-        raise DomainError(_("The position belongs to another department."), fields={"position": [_("Not in this department.")]})
+        raise DomainError(
+            _("The position belongs to another department."),
+            fields={"position": [_("Not in this department.")]},
+        )
     return model_create(
-        actor=actor, model=Staff, employee_no=employee_no, name=name, name_en=name_en, department=department,
-        position=position, manager=manager, email=email, phone=phone, id_number=id_number, address=address,
-        hired_on=hired_on, user=user, **staff_names(name),
+        actor=actor,
+        model=Staff,
+        employee_no=employee_no,
+        name=name,
+        name_en=name_en,
+        department=department,
+        position=position,
+        manager=manager,
+        email=email,
+        phone=phone,
+        id_number=id_number,
+        address=address,
+        hired_on=hired_on,
+        user=user,
+        **staff_names(name),
     )
 
 
@@ -68,7 +103,10 @@ def staff_update(*, actor, staff: Staff, data: dict) -> Staff:
     position = data.get("position", staff.position)
     department = data.get("department", staff.department)
     if position is not None and position.department_id != department.pk:
-        raise DomainError(_("The position belongs to another department."), fields={"position": [_("Not in this department.")]})
+        raise DomainError(
+            _("The position belongs to another department."),
+            fields={"position": [_("Not in this department.")]},
+        )
     if "name" in data:
         data = {**data, **staff_names(data["name"])}
     staff, _changed = model_update(actor=actor, instance=staff, data=data)
@@ -89,22 +127,53 @@ def staff_deactivate(*, actor, staff: Staff) -> Staff:
 
 
 def _require_org_resolution(resolution: Resolution) -> None:
-    if resolution.outcome != Resolution.Outcome.PASSED or resolution.meeting.body.kind != "board" or resolution.topic != Resolution.Topic.ORG_STRUCTURE:
+    if (
+        resolution.outcome != Resolution.Outcome.PASSED
+        or resolution.meeting.body.kind != "board"
+        or resolution.topic != Resolution.Topic.ORG_STRUCTURE
+    ):
         raise DomainError(
             _("Org-structure changes need a passed board resolution on the org structure."),
-            code="resolution_required", fields={"resolution": [_("Choose a passed board resolution on the org structure.")]},
+            code="resolution_required",
+            fields={"resolution": [_("Choose a passed board resolution on the org structure.")]},
         )
 
 
 @transaction.atomic
-def department_create(*, actor, code: str, kind: str, name_zh: str, name_en: str, parent: Department, resolution: Resolution,
-                      summary_zh: str = "", summary_en: str = "") -> Department:
+def department_create(
+    *,
+    actor,
+    code: str,
+    kind: str,
+    name_zh: str,
+    name_en: str,
+    parent: Department,
+    resolution: Resolution,
+    summary_zh: str = "",
+    summary_en: str = "",
+) -> Department:
     """Create a unit under ``parent``, recording the approving board resolution."""
     _require(actor, "org.change")
     _require_org_resolution(resolution)
-    dept = model_create(actor=actor, model=Department, code=code, kind=kind, name_zh=name_zh, name_en=name_en, parent=parent,
-                        summary_zh=summary_zh, summary_en=summary_en, sort_order=(parent.sort_order + 1))
-    OrgChange.objects.create(department=dept, kind=OrgChange.Kind.CREATE, after=snapshot(dept), resolution=resolution, made_by=actor)
+    dept = model_create(
+        actor=actor,
+        model=Department,
+        code=code,
+        kind=kind,
+        name_zh=name_zh,
+        name_en=name_en,
+        parent=parent,
+        summary_zh=summary_zh,
+        summary_en=summary_en,
+        sort_order=(parent.sort_order + 1),
+    )
+    OrgChange.objects.create(
+        department=dept,
+        kind=OrgChange.Kind.CREATE,
+        after=snapshot(dept),
+        resolution=resolution,
+        made_by=actor,
+    )
     return dept
 
 
@@ -117,7 +186,10 @@ def department_update(*, actor, department: Department, resolution: Resolution, 
         from liveops.org.selectors import department_subtree_ids
 
         if data["parent"].pk in department_subtree_ids(department.pk):
-            raise DomainError(_("A unit cannot report to itself or to one of its own sub-units."), fields={"parent": [_("Would create a loop.")]})
+            raise DomainError(
+                _("A unit cannot report to itself or to one of its own sub-units."),
+                fields={"parent": [_("Would create a loop.")]},
+            )
     fields = list(data)
     before = snapshot(department, fields)
     department, changed = model_update(actor=actor, instance=department, data=data)
@@ -128,7 +200,14 @@ def department_update(*, actor, department: Department, resolution: Resolution, 
             kind = OrgChange.Kind.CLOSE
         else:
             kind = OrgChange.Kind.RENAME
-        OrgChange.objects.create(department=department, kind=kind, before=before, after=snapshot(department, fields), resolution=resolution, made_by=actor)
+        OrgChange.objects.create(
+            department=department,
+            kind=kind,
+            before=before,
+            after=snapshot(department, fields),
+            resolution=resolution,
+            made_by=actor,
+        )
     return department
 
 
@@ -136,31 +215,74 @@ def department_update(*, actor, department: Department, resolution: Resolution, 
 
 
 @transaction.atomic
-def meeting_create(*, actor, body, title: str, held_at: dt.datetime, meeting_type: str = "regular", location: str = "",
-                   agenda: str = "", attendees: list[Staff] | None = None) -> Meeting:
+def meeting_create(
+    *,
+    actor,
+    body,
+    title: str,
+    held_at: dt.datetime,
+    meeting_type: str = "regular",
+    location: str = "",
+    agenda: str = "",
+    attendees: list[Staff] | None = None,
+) -> Meeting:
     """Record a meeting of a governance body with its agenda and attendees."""
     _require(actor, "governance.change")
-    meeting = model_create(actor=actor, model=Meeting, body=body, title=title, held_at=held_at, meeting_type=meeting_type,
-                           location=location, agenda=agenda)
+    meeting = model_create(
+        actor=actor,
+        model=Meeting,
+        body=body,
+        title=title,
+        held_at=held_at,
+        meeting_type=meeting_type,
+        location=location,
+        agenda=agenda,
+    )
     if attendees:
         meeting.attendees.set(attendees)
     return meeting
 
 
 @transaction.atomic
-def resolution_propose(*, actor, meeting: Meeting, number: str, title: str, topic: str = "general", proposal: str = "",
-                       proposed_by: Staff | None = None) -> Resolution:
+def resolution_propose(
+    *,
+    actor,
+    meeting: Meeting,
+    number: str,
+    title: str,
+    topic: str = "general",
+    proposal: str = "",
+    proposed_by: Staff | None = None,
+) -> Resolution:
     """Put a proposal on a meeting's agenda."""
     _require(actor, "governance.change")
     if Resolution.objects.filter(number=number).exists():
-        raise Conflict(_("Resolution number %(no)s is already in use.") % {"no": number}, fields={"number": [_("Already in use.")]})
-    return model_create(actor=actor, model=Resolution, meeting=meeting, number=number, title=title, topic=topic,
-                        proposal=proposal, proposed_by=proposed_by)
+        raise Conflict(
+            _("Resolution number %(no)s is already in use.") % {"no": number},
+            fields={"number": [_("Already in use.")]},
+        )
+    return model_create(
+        actor=actor,
+        model=Resolution,
+        meeting=meeting,
+        number=number,
+        title=title,
+        topic=topic,
+        proposal=proposal,
+        proposed_by=proposed_by,
+    )
 
 
 @transaction.atomic
-def resolution_decide(*, actor, resolution: Resolution, votes_for: int, votes_against: int, votes_abstain: int = 0,
-                      decided_at: dt.datetime | None = None) -> Resolution:
+def resolution_decide(
+    *,
+    actor,
+    resolution: Resolution,
+    votes_for: int,
+    votes_against: int,
+    votes_abstain: int = 0,
+    decided_at: dt.datetime | None = None,
+) -> Resolution:
     """Record the vote. A simple majority of votes cast passes the proposal."""
     _require(actor, "governance.change")
     resolution = Resolution.objects.select_for_update().get(pk=resolution.pk)
@@ -169,39 +291,80 @@ def resolution_decide(*, actor, resolution: Resolution, votes_for: int, votes_ag
     if min(votes_for, votes_against, votes_abstain) < 0:
         raise DomainError(_("Votes cannot be negative."), fields={"votes_for": [_("Must be zero or more.")]})
     outcome = Resolution.Outcome.PASSED if votes_for > votes_against else Resolution.Outcome.REJECTED
-    resolution, _changed = model_update(actor=actor, instance=resolution, data={
-        "votes_for": votes_for, "votes_against": votes_against, "votes_abstain": votes_abstain,
-        "outcome": outcome, "decided_at": decided_at or timezone.now(),
-    })
-    audit_action(actor=actor, instance=resolution, verb="pass" if outcome == Resolution.Outcome.PASSED else "reject",
-                 details={"for": votes_for, "against": votes_against, "abstain": votes_abstain})
+    resolution, _changed = model_update(
+        actor=actor,
+        instance=resolution,
+        data={
+            "votes_for": votes_for,
+            "votes_against": votes_against,
+            "votes_abstain": votes_abstain,
+            "outcome": outcome,
+            "decided_at": decided_at or timezone.now(),
+        },
+    )
+    audit_action(
+        actor=actor,
+        instance=resolution,
+        verb="pass" if outcome == Resolution.Outcome.PASSED else "reject",
+        details={"for": votes_for, "against": votes_against, "abstain": votes_abstain},
+    )
     return resolution
 
 
 @transaction.atomic
-def action_item_create(*, actor, resolution: Resolution, title: str, department: Department, due_on: dt.date,
-                       owner: Staff | None = None, notes: str = "") -> ActionItem:
+def action_item_create(
+    *,
+    actor,
+    resolution: Resolution,
+    title: str,
+    department: Department,
+    due_on: dt.date,
+    owner: Staff | None = None,
+    notes: str = "",
+) -> ActionItem:
     """Assign the follow-up of a passed resolution to a department and owner (GM-2, GOV-CH-3)."""
     _require(actor, "governance.change")
     if resolution.outcome != Resolution.Outcome.PASSED:
-        raise DomainError(_("Only a passed resolution can have action items."), fields={"resolution": [_("Not passed.")]})
+        raise DomainError(
+            _("Only a passed resolution can have action items."), fields={"resolution": [_("Not passed.")]}
+        )
     if owner is not None and owner.department_id != department.pk:
-        raise DomainError(_("The owner must work in the department the action is assigned to."), fields={"owner": [_("Not in this department.")]})
-    return model_create(actor=actor, model=ActionItem, resolution=resolution, title=title, department=department,
-                        due_on=due_on, owner=owner, notes=notes)
+        raise DomainError(
+            _("The owner must work in the department the action is assigned to."),
+            fields={"owner": [_("Not in this department.")]},
+        )
+    return model_create(
+        actor=actor,
+        model=ActionItem,
+        resolution=resolution,
+        title=title,
+        department=department,
+        due_on=due_on,
+        owner=owner,
+        notes=notes,
+    )
 
 
 @transaction.atomic
-def action_item_set_status(*, actor, item: ActionItem, status: str, notes: str | None = None, today: dt.date | None = None) -> ActionItem:
+def action_item_set_status(
+    *, actor, item: ActionItem, status: str, notes: str | None = None, today: dt.date | None = None
+) -> ActionItem:
     """Move an action item along (open → in progress → done). Its owner or anyone with governance
     rights over its department may do so."""
     access = access_for(actor)
     is_owner = item.owner is not None and item.owner.user_id == getattr(actor, "pk", None)
-    if not (is_owner or access.can("governance.change") or access.reaches_department("org.change", item.department_id)):
+    if not (
+        is_owner
+        or access.can("governance.change")
+        or access.reaches_department("org.change", item.department_id)
+    ):
         raise NotAllowed(_("You are not allowed to do this."))
     if status not in ActionItem.Status.values:
         raise DomainError(_("Unknown status."), fields={"status": [_("Unknown status.")]})
-    data: dict = {"status": status, "completed_on": (today or timezone.localdate()) if status == ActionItem.Status.DONE else None}
+    data: dict = {
+        "status": status,
+        "completed_on": (today or timezone.localdate()) if status == ActionItem.Status.DONE else None,
+    }
     if notes is not None:
         data["notes"] = notes
     item, _changed = model_update(actor=actor, instance=item, data=data)
@@ -214,18 +377,38 @@ def question_file(*, actor, resolution: Resolution, text: str, kind: str = "ques
     _require(actor, "governance.question")
     if not text.strip():
         raise DomainError(_("Write the question."), fields={"text": [_("This field is required.")]})
-    q = SupervisoryQuestion.objects.create(resolution=resolution, text=text.strip(), kind=kind, filed_by=actor)
+    q = SupervisoryQuestion.objects.create(
+        resolution=resolution, text=text.strip(), kind=kind, filed_by=actor
+    )
     audit_create(actor=actor, instance=q)
     return q
 
 
 @transaction.atomic
-def plan_create(*, actor, kind: str, year: int, title: str, gmv_target: Decimal = Decimal(0), cost_budget: Decimal = Decimal(0),
-                body: str = "", owner: Staff | None = None) -> Plan:
+def plan_create(
+    *,
+    actor,
+    kind: str,
+    year: int,
+    title: str,
+    gmv_target: Decimal = Decimal(0),
+    cost_budget: Decimal = Decimal(0),
+    body: str = "",
+    owner: Staff | None = None,
+) -> Plan:
     """Draft an annual plan, budget or target set (GM-3)."""
     _require(actor, "governance.change")
-    return model_create(actor=actor, model=Plan, kind=kind, year=year, title=title, gmv_target=gmv_target,
-                        cost_budget=cost_budget, body=body, owner=owner)
+    return model_create(
+        actor=actor,
+        model=Plan,
+        kind=kind,
+        year=year,
+        title=title,
+        gmv_target=gmv_target,
+        cost_budget=cost_budget,
+        body=body,
+        owner=owner,
+    )
 
 
 @transaction.atomic
@@ -246,8 +429,13 @@ def plan_approve(*, actor, plan: Plan, resolution: Resolution) -> Plan:
     if plan.status != Plan.Status.SUBMITTED:
         raise Conflict(_("Only a submitted plan can be approved."))
     if resolution.outcome != Resolution.Outcome.PASSED or resolution.meeting.body.kind != "board":
-        raise DomainError(_("Approval needs a passed board resolution."), fields={"resolution": [_("Choose a passed board resolution.")]})
-    plan, _changed = model_update(actor=actor, instance=plan, data={"status": Plan.Status.APPROVED, "resolution": resolution})
+        raise DomainError(
+            _("Approval needs a passed board resolution."),
+            fields={"resolution": [_("Choose a passed board resolution.")]},
+        )
+    plan, _changed = model_update(
+        actor=actor, instance=plan, data={"status": Plan.Status.APPROVED, "resolution": resolution}
+    )
     audit_action(actor=actor, instance=plan, verb="approve", details={"resolution": resolution.number})
     return plan
 

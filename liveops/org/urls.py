@@ -19,11 +19,37 @@ urlpatterns = [
 ]
 
 nav_register(unit="", label=_("Org chart"), url_name="org-chart", capability="org.view", icon="diagram-3")
-nav_register(unit="", label=_("Governance register"), url_name="governance", capability="governance.view", icon="bank")
-nav_register(unit="", label=_("Resolution follow-up"), url_name="action-items", capability="org.view", icon="list-check")
-nav_register(unit="GM", label=_("Plans and budgets"), url_name="plans", capability="governance.view", icon="clipboard-data")
-nav_register(unit="GOV-BD", label=_("Governance register"), url_name="governance", capability="governance.view", icon="bank")
-nav_register(unit="GOV-SV", label=_("Governance register"), url_name="governance", capability="governance.view", icon="bank")
+nav_register(
+    unit="", label=_("Governance register"), url_name="governance", capability="governance.view", icon="bank"
+)
+nav_register(
+    unit="",
+    label=_("Resolution follow-up"),
+    url_name="action-items",
+    capability="org.view",
+    icon="list-check",
+)
+nav_register(
+    unit="GM",
+    label=_("Plans and budgets"),
+    url_name="plans",
+    capability="governance.view",
+    icon="clipboard-data",
+)
+nav_register(
+    unit="GOV-BD",
+    label=_("Governance register"),
+    url_name="governance",
+    capability="governance.view",
+    icon="bank",
+)
+nav_register(
+    unit="GOV-SV",
+    label=_("Governance register"),
+    url_name="governance",
+    capability="governance.view",
+    icon="bank",
+)
 nav_register(unit="HR", label=_("Staff"), url_name="staff-list", capability="org.view", icon="people")
 
 history_register("org.staff", views._history_check_staff)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from liveops.core.audit import audit_log
 from liveops.core.duties import serves
-from liveops.core.errors import DomainError
+from liveops.core.errors import DomainError, NotAllowed
 from liveops.core.exports import export_response
 from liveops.core.masking import MASKERS
 from liveops.core.models import AuditAction
@@ -20,8 +20,15 @@ from liveops.core.permissions import capability_required, login_only
 from liveops.org import forms, selectors, services
 from liveops.org.models import ActionItem, GovernanceBody, Resolution
 
-STAFF_SORTS = {"employee_no": "employee_no", "-employee_no": "-employee_no", "name": "name_pinyin", "-name": "-name_pinyin",
-               "department": "department__sort_order", "hired_on": "hired_on", "-hired_on": "-hired_on"}
+STAFF_SORTS = {
+    "employee_no": "employee_no",
+    "-employee_no": "-employee_no",
+    "name": "name_pinyin",
+    "-name": "-name_pinyin",
+    "department": "department__sort_order",
+    "hired_on": "hired_on",
+    "-hired_on": "-hired_on",
+}
 
 
 @serves("HR-1", "GOV-BD-5", "GM-4", feature="Org chart")
@@ -39,20 +46,26 @@ def department_detail(request, code: str):
     department = get_object_or_404(selectors.department_list(access=request.access), code=code)
     staff = selectors.staff_list(access=request.access, department_id=department.pk)
     tools = [t for t in TOOLS if t.unit == code and request.access.can(t.capability)]
-    return render(request, "org/department.html", {
-        "department": department,
-        "duties": department.duties.all(),
-        "children": department.children.filter(is_active=True),
-        "positions": department.positions.all(),
-        "staff": staff[:200],
-        "tools": tools,
-        "changes": department.changes.select_related("resolution")[:20],
-    })
+    return render(
+        request,
+        "org/department.html",
+        {
+            "department": department,
+            "duties": department.duties.all(),
+            "children": department.children.filter(is_active=True),
+            "positions": department.positions.all(),
+            "staff": staff[:200],
+            "tools": tools,
+            "changes": department.changes.select_related("resolution")[:20],
+        },
+    )
 
 
 def _masked_row(access, st):
     show = selectors.can_see_personal(access=access, staff=st)
-    return show, {f: (getattr(st, f) if show else MASKERS[f](getattr(st, f))) for f in ("phone", "id_number", "address")}
+    return show, {
+        f: (getattr(st, f) if show else MASKERS[f](getattr(st, f))) for f in ("phone", "id_number", "address")
+    }
 
 
 @serves("HR-1", feature="Staff list with search, filters and export")
@@ -75,17 +88,54 @@ def staff_list(request):
             show, pd = _masked_row(access, st)
             if show:
                 unmasked.append(st.pk)
-            rows.append([st.employee_no, st.name, st.department.name, st.position.title if st.position else "", st.email,
-                         pd["phone"], pd["id_number"], pd["address"], st.hired_on.isoformat() if st.hired_on else ""])
-        audit_log(actor=request.user, action=AuditAction.ACTION, verb="export", object_type_label="org.staff",
-                  object_repr=f"staff export ({len(rows)})", changes={"format": fmt, "unmasked_ids": unmasked[:1000]})
-        header = [_("Employee number"), _("Name"), _("Department"), _("Position"), _("Email"), _("Mobile phone"), _("ID number"), _("Address"), _("Hired on")]
+            rows.append(
+                [
+                    st.employee_no,
+                    st.name,
+                    st.department.name,
+                    st.position.title if st.position else "",
+                    st.email,
+                    pd["phone"],
+                    pd["id_number"],
+                    pd["address"],
+                    st.hired_on.isoformat() if st.hired_on else "",
+                ]
+            )
+        audit_log(
+            actor=request.user,
+            action=AuditAction.ACTION,
+            verb="export",
+            object_type_label="org.staff",
+            object_repr=f"staff export ({len(rows)})",
+            changes={"format": fmt, "unmasked_ids": unmasked[:1000]},
+        )
+        header = [
+            _("Employee number"),
+            _("Name"),
+            _("Department"),
+            _("Position"),
+            _("Email"),
+            _("Mobile phone"),
+            _("ID number"),
+            _("Address"),
+            _("Hired on"),
+        ]
         return export_response(fmt=fmt, filename="staff", header=header, rows=rows)
     page = list(qs[:200])
     rows = [(st, _masked_row(access, st)[1]) for st in page]
-    ctx = {"rows": rows, "q": q, "department": dept, "sort": request.GET.get("sort", ""),
-           "departments": selectors.department_list(access=access).order_by("sort_order"), "truncated": len(page) == 200}
-    template = "org/_staff_rows.html" if request.htmx and request.htmx.target == "staff-rows" else "org/staff_list.html"
+    ctx = {
+        "rows": rows,
+        "q": q,
+        "department": dept,
+        "sort": request.GET.get("sort", ""),
+        "departments": selectors.department_list(access=access).order_by("sort_order"),
+        "truncated": len(page) == 200,
+    }
+    template = (
+        "org/_staff_rows.html"
+        if request.htmx and request.htmx.target == "staff-rows"
+        else "org/staff_list.html"
+    )
     return render(request, template, ctx)
 
 
@@ -105,46 +155,89 @@ def staff_detail(request, pk: int):
         form = forms.StaffForm(request.POST or None, instance=staff)
         if request.method == "POST" and form.is_valid():
             try:
-                services.staff_update(actor=request.user, staff=staff, data=form.changed_values())
+                # The form has already written its values onto ``staff``: give the service the stored
+                # record, so it sees (saves and logs) the changes.
+                stored = selectors.staff_get(access=access, pk=staff.pk)
+                services.staff_update(actor=request.user, staff=stored, data=form.changed_values())
                 messages.success(request, _("Saved."))
                 return redirect("staff-detail", pk=staff.pk)
             except DomainError as exc:
                 form.add_domain_error(exc)
     elif request.method == "POST":
         raise Http404
-    return render(request, "org/staff_detail.html", {"staff": staff, "personal": personal, "form": form, "object_type": "org.staff"})
+    return render(
+        request,
+        "org/staff_detail.html",
+        {"staff": staff, "personal": personal, "form": form, "object_type": "org.staff"},
+    )
 
 
 # Governance ------------------------------------------------------------------------------------
 
 
-@serves("GOV-SH-1", "GOV-SH-2", "GOV-SH-3", "GOV-SH-4", "GOV-SH-5", "GOV-SH-6", "GOV-SH-7", "GOV-SH-8",
-        "GOV-BD-1", "GOV-BD-2", "GOV-BD-3", "GOV-BD-4", "GOV-SV-1", "GOV-SV-2", "GOV-CH-1", "GOV-CH-8",
-        feature="Governance register")
+@serves(
+    "GOV-SH-1",
+    "GOV-SH-2",
+    "GOV-SH-3",
+    "GOV-SH-4",
+    "GOV-SH-5",
+    "GOV-SH-6",
+    "GOV-SH-7",
+    "GOV-SH-8",
+    "GOV-BD-1",
+    "GOV-BD-2",
+    "GOV-BD-3",
+    "GOV-BD-4",
+    "GOV-SV-1",
+    "GOV-SV-2",
+    "GOV-CH-1",
+    "GOV-CH-8",
+    feature="Governance register",
+)
 @capability_required("governance.view")
 def governance_register(request):
     """Meetings, resolutions and overdue action items of all three governance bodies."""
     access = request.access
     outcome = request.GET.get("outcome", "")
-    return render(request, "org/governance.html", {
-        "bodies": GovernanceBody.objects.select_related("unit"),
-        "meetings": selectors.meeting_list(access=access)[:20],
-        "resolutions": selectors.resolution_list(access=access, outcome=outcome, search=request.GET.get("q", ""))[:100],
-        "overdue": selectors.action_item_list(access=access, overdue_only=True)[:50],
-        "outcomes": Resolution.Outcome.choices,
-        "outcome": outcome,
-    })
+    return render(
+        request,
+        "org/governance.html",
+        {
+            "bodies": GovernanceBody.objects.select_related("unit"),
+            "meetings": selectors.meeting_list(access=access)[:20],
+            "resolutions": selectors.resolution_list(
+                access=access, outcome=outcome, search=request.GET.get("q", "")
+            )[:100],
+            "overdue": selectors.action_item_list(access=access, overdue_only=True)[:50],
+            "outcomes": Resolution.Outcome.choices,
+            "outcome": outcome,
+        },
+    )
 
 
 @serves("GOV-SH-1", "GOV-BD-1", "GOV-SV-3", "GOV-SV-5", feature="Meeting record")
 @capability_required("governance.view")
 def meeting_detail(request, pk: int):
     meeting = get_object_or_404(selectors.meeting_list(access=request.access), pk=pk)
-    return render(request, "org/meeting.html", {"meeting": meeting, "resolutions": meeting.resolutions.all(),
-                                                 "attendees": meeting.attendees.select_related("department")})
+    return render(
+        request,
+        "org/meeting.html",
+        {
+            "meeting": meeting,
+            "resolutions": meeting.resolutions.all(),
+            "attendees": meeting.attendees.select_related("department"),
+        },
+    )
 
 
-@serves("GOV-SV-4", "GOV-SV-5", "GOV-CH-3", "GM-2", "GOV-BD-2", feature="Resolution with votes, documents, action items and supervisory questions")
+@serves(
+    "GOV-SV-4",
+    "GOV-SV-5",
+    "GOV-CH-3",
+    "GM-2",
+    "GOV-BD-2",
+    feature="Resolution with votes, documents, action items and supervisory questions",
+)
 @capability_required("governance.view")
 def resolution_detail(request, pk: int):
     access = request.access
@@ -157,11 +250,18 @@ def resolution_detail(request, pk: int):
             services.question_file(actor=request.user, resolution=resolution, **question_form.cleaned_data)
             messages.success(request, _("Filed."))
             return redirect("resolution-detail", pk=resolution.pk)
-    return render(request, "org/resolution.html", {
-        "resolution": resolution, "actions": resolution.action_items.select_related("department", "owner"),
-        "documents": resolution.documents.all(), "questions": resolution.questions.select_related("filed_by"),
-        "question_form": question_form, "object_type": "org.resolution",
-    })
+    return render(
+        request,
+        "org/resolution.html",
+        {
+            "resolution": resolution,
+            "actions": resolution.action_items.select_related("department", "owner"),
+            "documents": resolution.documents.all(),
+            "questions": resolution.questions.select_related("filed_by"),
+            "question_form": question_form,
+            "object_type": "org.resolution",
+        },
+    )
 
 
 @serves("GOV-CH-3", "GM-2", feature="Resolution follow-up: action items and overdue list")
@@ -174,8 +274,17 @@ def action_items(request):
     status = request.GET.get("status", "")
     if status:
         items = items.filter(status=status)
-    return render(request, "org/action_items.html", {"items": items[:300], "overdue": overdue, "status": status,
-                                                     "statuses": ActionItem.Status.choices, "today": timezone.localdate()})
+    return render(
+        request,
+        "org/action_items.html",
+        {
+            "items": items[:300],
+            "overdue": overdue,
+            "status": status,
+            "statuses": ActionItem.Status.choices,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_only
@@ -185,7 +294,11 @@ def action_item_status(request, pk: int):
     if item is None or request.method != "POST":
         raise Http404
     try:
-        item = services.action_item_set_status(actor=request.user, item=item, status=request.POST.get("status", ""))
+        item = services.action_item_set_status(
+            actor=request.user, item=item, status=request.POST.get("status", "")
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied from exc
     except DomainError as exc:
         messages.error(request, str(exc.message))
     return render(request, "org/_action_row.html", {"item": item, "statuses": ActionItem.Status.choices})
@@ -215,9 +328,18 @@ def plans(request):
         except (DomainError, ValidationError) as exc:
             messages.error(request, str(getattr(exc, "message", exc)))
         return redirect("plans")
-    board_resolutions = selectors.resolution_list(access=access, outcome="passed").filter(meeting__body__kind="board")
-    return render(request, "org/plans.html", {"plans": selectors.plan_list(access=access), "board_resolutions": board_resolutions[:50],
-                                              "can_approve": access.can("governance.approve")})
+    board_resolutions = selectors.resolution_list(access=access, outcome="passed").filter(
+        meeting__body__kind="board"
+    )
+    return render(
+        request,
+        "org/plans.html",
+        {
+            "plans": selectors.plan_list(access=access),
+            "board_resolutions": board_resolutions[:50],
+            "can_approve": access.can("governance.approve"),
+        },
+    )
 
 
 def _history_check_staff(access, user, object_id: str) -> bool:
@@ -226,5 +348,3 @@ def _history_check_staff(access, user, object_id: str) -> bool:
 
 def _history_check_governance(access, user, object_id: str) -> bool:
     return access.can("governance.view")
-
-

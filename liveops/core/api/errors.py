@@ -28,10 +28,14 @@ def _flatten(detail) -> dict:
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return Response({"code": exc.code, "message": str(exc.message), "fields": exc.fields}, status=exc.status)
+        return Response(
+            {"code": exc.code, "message": str(exc.message), "fields": exc.fields}, status=exc.status
+        )
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        return Response({"code": "invalid", "message": _("Some values are not valid."), "fields": fields}, status=400)
+        return Response(
+            {"code": "invalid", "message": _("Some values are not valid."), "fields": fields}, status=400
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -25,8 +25,15 @@ class MeView(APIView):
             from liveops.core.capabilities import CAPABILITIES
 
             caps = {c: "company" for c in sorted(CAPABILITIES)}
-        lang = UserPreference.objects.filter(user=request.user).values_list("language", flat=True).first() or "zh-hans"
-        return Response(MeSerializer({"username": request.user.get_username(), "language": lang, "capabilities": caps}).data)
+        lang = (
+            UserPreference.objects.filter(user=request.user).values_list("language", flat=True).first()
+            or "zh-hans"
+        )
+        return Response(
+            MeSerializer(
+                {"username": request.user.get_username(), "language": lang, "capabilities": caps}
+            ).data
+        )
 
 
 class AuditEntryList(generics.ListAPIView):

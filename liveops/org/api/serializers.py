@@ -33,7 +33,20 @@ class StaffSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Staff
-        fields = ["id", "employee_no", "name", "name_en", "department", "position", "email", "phone", "id_number", "address", "hired_on", "is_active"]
+        fields = [
+            "id",
+            "employee_no",
+            "name",
+            "name_en",
+            "department",
+            "position",
+            "email",
+            "phone",
+            "id_number",
+            "address",
+            "hired_on",
+            "is_active",
+        ]
         read_only_fields = ["id", "position", "is_active"]
 
     def to_representation(self, instance):
@@ -48,7 +61,9 @@ class StaffSerializer(serializers.ModelSerializer):
 class StaffWriteSerializer(serializers.Serializer):
     employee_no = serializers.CharField(max_length=20)
     name = serializers.CharField(max_length=60)
-    department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.filter(is_active=True))
+    department = serializers.SlugRelatedField(
+        slug_field="code", queryset=Department.objects.filter(is_active=True)
+    )
     name_en = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     phone = serializers.RegexField(r"^1\d{10}$", required=False, allow_blank=True, default="")
@@ -70,7 +85,19 @@ class ResolutionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Resolution
-        fields = ["id", "number", "title", "topic", "meeting", "proposal", "votes_for", "votes_against", "votes_abstain", "outcome", "decided_at"]
+        fields = [
+            "id",
+            "number",
+            "title",
+            "topic",
+            "meeting",
+            "proposal",
+            "votes_for",
+            "votes_against",
+            "votes_abstain",
+            "outcome",
+            "decided_at",
+        ]
 
 
 class ActionItemSerializer(serializers.ModelSerializer):
@@ -81,7 +108,17 @@ class ActionItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ActionItem
-        fields = ["id", "resolution", "title", "department", "owner", "due_on", "status", "completed_on", "is_overdue"]
+        fields = [
+            "id",
+            "resolution",
+            "title",
+            "department",
+            "owner",
+            "due_on",
+            "status",
+            "completed_on",
+            "is_overdue",
+        ]
 
 
 class ActionStatusSerializer(serializers.Serializer):

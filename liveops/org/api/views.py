@@ -12,6 +12,7 @@ from liveops.core.audit import audit_log
 from liveops.core.models import AuditAction
 from liveops.org import selectors, services
 from liveops.org.api import serializers as s
+from liveops.org.models import ActionItem, Department, Meeting, Plan, Resolution, Staff
 
 
 class NoPagination(CursorPagination):
@@ -24,6 +25,7 @@ class DepartmentList(generics.ListAPIView):
     capability = "org.view"
     duties = ("HR-1", "GOV-BD-5")
     feature = "Departments API"
+    queryset = Department.objects.none()  # model for the schema; rows come from get_queryset (scoped)
     serializer_class = s.DepartmentSerializer
     pagination_class = None
     filterset_fields = ["kind", "code"]
@@ -44,7 +46,18 @@ class DutyList(APIView):
         from liveops.core.selectors import duty_coverage
 
         rows = duty_coverage()
-        return Response([{"id": r["id"], "title": r["title"], "department": r["department"], "covered": r["covered"], "features": r["features"]} for r in rows])
+        return Response(
+            [
+                {
+                    "id": r["id"],
+                    "title": r["title"],
+                    "department": r["department"],
+                    "covered": r["covered"],
+                    "features": r["features"],
+                }
+                for r in rows
+            ]
+        )
 
 
 class StaffListCreate(generics.ListCreateAPIView):
@@ -54,6 +67,7 @@ class StaffListCreate(generics.ListCreateAPIView):
     write_capability = "org.change"
     duties = ("HR-1",)
     feature = "Staff API"
+    queryset = Staff.objects.none()  # model for the schema; rows come from get_queryset (scoped)
     serializer_class = s.StaffSerializer
     filterset_fields = ["department__code", "is_active", "employee_no"]
     ordering_fields = ["id", "employee_no"]
@@ -73,8 +87,13 @@ class StaffListCreate(generics.ListCreateAPIView):
         access = request.access
         self._unmasked = {st.pk for st in page if selectors.can_see_personal(access=access, staff=st)}
         if self._unmasked:
-            audit_log(actor=request.user, action=AuditAction.VIEW_PERSONAL, object_type_label="org.staff",
-                      object_repr="api staff list", changes={"ids": sorted(self._unmasked)})
+            audit_log(
+                actor=request.user,
+                action=AuditAction.VIEW_PERSONAL,
+                object_type_label="org.staff",
+                object_repr="api staff list",
+                changes={"ids": sorted(self._unmasked)},
+            )
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(request=s.StaffWriteSerializer, responses={201: s.StaffSerializer})
@@ -82,7 +101,9 @@ class StaffListCreate(generics.ListCreateAPIView):
         ser = s.StaffWriteSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         staff = services.staff_create(actor=request.user, **ser.validated_data)
-        return Response(s.StaffSerializer(staff, context={"unmasked_ids": set()}).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.StaffSerializer(staff, context={"unmasked_ids": set()}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class StaffDetail(generics.RetrieveAPIView):
@@ -91,6 +112,7 @@ class StaffDetail(generics.RetrieveAPIView):
     capability = "org.view"
     duties = ("HR-1",)
     feature = "Staff API"
+    queryset = Staff.objects.none()  # model for the schema; rows come from get_queryset (scoped)
     serializer_class = s.StaffSerializer
 
     def get_queryset(self):
@@ -111,6 +133,7 @@ class MeetingList(generics.ListAPIView):
     capability = "governance.view"
     duties = ("GOV-SH-1", "GOV-BD-1", "GOV-SV-5")
     feature = "Governance meetings API"
+    queryset = Meeting.objects.none()  # model for the schema; rows come from get_queryset (scoped)
     serializer_class = s.MeetingSerializer
     filterset_fields = ["meeting_type", "body__kind"]
     ordering_fields = ["id", "held_at"]
@@ -126,6 +149,7 @@ class ResolutionList(generics.ListAPIView):
     capability = "governance.view"
     duties = ("GOV-SH-1", "GOV-SH-3", "GOV-SH-4", "GOV-BD-2", "GOV-BD-3", "GOV-BD-4", "GOV-SV-1")
     feature = "Resolutions API"
+    queryset = Resolution.objects.none()  # model for the schema; rows come from get_queryset (scoped)
     serializer_class = s.ResolutionSerializer
     filterset_fields = ["outcome", "topic", "number"]
     ordering_fields = ["id", "number"]
@@ -141,13 +165,16 @@ class ActionItemList(generics.ListAPIView):
     capability = "authenticated"
     duties = ("GOV-CH-3", "GM-2")
     feature = "Resolution follow-up API"
+    queryset = ActionItem.objects.none()  # model for the schema; rows come from get_queryset (scoped)
     serializer_class = s.ActionItemSerializer
     filterset_fields = ["status", "department__code"]
     ordering_fields = ["id", "due_on"]
     ordering = ["due_on", "id"]
 
     def get_queryset(self):
-        return selectors.action_item_list(access=self.request.access, overdue_only=self.request.query_params.get("overdue") in ("1", "true"))
+        return selectors.action_item_list(
+            access=self.request.access, overdue_only=self.request.query_params.get("overdue") in ("1", "true")
+        )
 
 
 class ActionItemStatus(APIView):
@@ -177,6 +204,7 @@ class PlanList(generics.ListAPIView):
     capability = "governance.view"
     duties = ("GM-3", "GOV-BD-3", "GOV-CH-5")
     feature = "Plans API"
+    queryset = Plan.objects.none()  # model for the schema; rows come from get_queryset (scoped)
     serializer_class = s.PlanSerializer
     filterset_fields = ["kind", "year", "status"]
     ordering_fields = ["id", "year"]

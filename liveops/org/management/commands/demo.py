@@ -12,4 +12,4 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = demo_build(seed=options["seed"])
         self.stdout.write(self.style.SUCCESS(f"demo company: {result}"))
-        self.stdout.write("demo logins (password %s): %s" % (DEMO_PASSWORD, ", ".join(["admin", *DEMO_LOGINS])))
+        self.stdout.write(f"demo logins (password {DEMO_PASSWORD}): {', '.join(['admin', *DEMO_LOGINS])}")
