@@ -1,0 +1,19 @@
+"""Roles of merchant recruitment, granted to positions of the 招商中心 by the org template."""
+
+from liveops.org.roles import RoleT
+
+ROLES = [
+    RoleT("recruiter", "招商专员", "Recruiter", ("sourcing.view", "sourcing.change", "sourcing.import", "sourcing.export", "quality.view")),
+    RoleT("recruitment-manager", "招商负责人", "Head of recruitment",
+          ("sourcing.view", "sourcing.change", "sourcing.import", "sourcing.export", "sourcing.approve", "sourcing.view_personal", "quality.view")),
+    RoleT("sourcing-reader", "商品库查阅", "Product library reader", ("sourcing.view",)),
+]
+
+# unit code → [(role, scope, managers only)]
+UNIT_GRANTS = {
+    "MR": [("recruiter", "department", False), ("recruitment-manager", "subtree", True)],
+    "MC": [("recruitment-manager", "subtree", True)],
+    # QC reads every merchant and product it inspects, whatever department recruited them.
+    "QC": [("sourcing-reader", "company", False)],
+    "GM": [("sourcing-reader", "company", True)],
+}
