@@ -294,3 +294,82 @@ def _governance_year(*, admin, rng: random.Random, today: dt.date, staff: list[S
         gmv_target=Decimal("150000000.00"),
         owner=gm,
     )
+    _finance_and_contracts(admin=admin, rng=rng, today=today, staff=staff)
+
+
+def _finance_and_contracts(*, admin, rng: random.Random, today: dt.date, staff: list[Staff]) -> None:
+    """Twelve months of management accounts (most reviewed), last year's approved final accounts,
+    the signing-authority table and a contract register with contracts signed within it."""
+    from liveops.org.models import SigningAuthority
+
+    positions = {p.code: p for p in Position.objects.filter(code__in=["deputy-gm", "gm", "board-chair"])}
+    tiers = (
+        ("0", "deputy-gm", False),
+        ("500000", "gm", False),
+        ("2000000", "board-chair", False),
+        ("10000000", "board-chair", True),
+    )
+    for amount, code, board in tiers:
+        SigningAuthority.objects.get_or_create(
+            min_amount=Decimal(amount),
+            defaults={"position": positions[code], "needs_board_resolution": board},
+        )
+    revenue_base = Decimal("8000000")
+    for back in range(12, 0, -1):
+        y, m = divmod(today.year * 12 + today.month - 1 - back, 12)
+        period = f"{y}-{m + 1:02d}"
+        season = Decimal("1.8") if m + 1 in (6, 11) else Decimal("1.0")
+        revenue = (revenue_base * season * Decimal(rng.randint(85, 120)) / 100).quantize(Decimal("0.01"))
+        gross = (revenue * Decimal(rng.randint(22, 30)) / 100).quantize(Decimal("0.01"))
+        net = (gross - revenue * Decimal(rng.randint(12, 18)) / 100).quantize(Decimal("0.01"))
+        st = services.statement_create(
+            actor=admin,
+            kind="monthly",
+            period=period,
+            revenue=revenue,
+            gross_profit=gross,
+            net_profit=net,
+            cash=(Decimal("30000000") + net * 3).quantize(Decimal("0.01")),
+        )
+        if back > 1:  # the latest month is still waiting for the chairman
+            services.statement_review(actor=admin, statement=st, notes="已审阅")
+    budget_res = Resolution.objects.filter(topic="budget", outcome="passed").order_by("decided_at").first()
+    annual = services.statement_create(
+        actor=admin,
+        kind="annual",
+        period=str(today.year - 1),
+        revenue=Decimal("96500000.00"),
+        gross_profit=Decimal("25100000.00"),
+        net_profit=Decimal("9300000.00"),
+        cash=Decimal("31800000.00"),
+    )
+    services.statement_review(actor=admin, statement=annual, notes="年度决算已审阅")
+    if budget_res:
+        services.statement_approve(actor=admin, statement=annual, resolution=budget_res)
+    by_pos = {s.position.code: s for s in staff if s.position}
+    invest_res = Resolution.objects.filter(topic="investment", outcome="passed").first()
+    units = {d.code: d for d in Department.objects.filter(code__in=["LC", "MC", "WL", "IT", "GMO"])}
+    contracts = [
+        ("直播基地场地租赁合同", "杭州某科创园有限公司", "1800000.00", "GMO", "gm", None),
+        ("年度物流服务框架协议", "某速运有限公司", "3600000.00", "WL", "board-chair", None),
+        ("新建直播基地工程合同", "某建设工程有限公司", "12000000.00", "GMO", "board-chair", invest_res),
+        ("直播设备采购合同", "某影像器材有限公司", "420000.00", "IT", "deputy-gm", None),
+        ("品牌年度战略合作协议", "某化妆品集团", "5000000.00", "MC", None, None),  # still a draft
+    ]
+    for i, (title, party, amount, unit, signer, res) in enumerate(contracts, start=1):
+        c = services.contract_register(
+            actor=admin,
+            number=f"HT-{today.year}-{i:03d}",
+            title=title,
+            counterparty=party,
+            amount=Decimal(amount),
+            department=units[unit],
+        )
+        if signer and signer in by_pos:
+            services.contract_sign(
+                actor=admin,
+                contract=c,
+                signer=by_pos[signer],
+                signed_on=today - dt.timedelta(days=rng.randint(10, 200)),
+                resolution=res,
+            )

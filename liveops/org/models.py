@@ -500,3 +500,141 @@ class OrgChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.department}"
+
+
+class FinancialStatement(models.Model):
+    """A periodic financial statement put before the chairman (GOV-CH-6), the board (final accounts,
+    GOV-BD-3) and the supervisory board (GOV-SV-1): key figures, the file, and its review state."""
+
+    class Kind(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly management accounts")
+        QUARTERLY = "quarterly", _("Quarterly statements")
+        ANNUAL = "annual", _("Annual final accounts")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEWED = "reviewed", _("Reviewed by the chairman")
+        APPROVED = "approved", _("Approved by the board")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    period = models.CharField(max_length=7, verbose_name=_("period"), help_text=_("YYYY, YYYY-Qn or YYYY-MM"))
+    revenue = models.DecimalField(max_digits=15, decimal_places=2, verbose_name=_("revenue (CNY)"))
+    gross_profit = models.DecimalField(max_digits=15, decimal_places=2, verbose_name=_("gross profit (CNY)"))
+    net_profit = models.DecimalField(max_digits=15, decimal_places=2, verbose_name=_("net profit (CNY)"))
+    cash = models.DecimalField(max_digits=15, decimal_places=2, verbose_name=_("cash at end of period (CNY)"))
+    file = models.FileField(upload_to="finance/statements/%Y/", blank=True, verbose_name=_("file"))
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status")
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    review_notes = models.TextField(blank=True, verbose_name=_("review notes"))
+    resolution = models.ForeignKey(
+        Resolution,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="statements",
+        verbose_name=_("approving resolution"),
+    )
+
+    class Meta:
+        verbose_name = _("financial statement")
+        verbose_name_plural = _("financial statements")
+        ordering = ["-period", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "period"], name="statement_kind_period_unique"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(reviewed_by__isnull=False),
+                name="statement_reviewed_has_reviewer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(resolution__isnull=False),
+                name="statement_approved_has_resolution",
+            ),
+            models.CheckConstraint(
+                condition=Q(gross_profit__lte=F("revenue")), name="statement_gross_profit_within_revenue"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period}"
+
+
+class SigningAuthority(models.Model):
+    """Who may sign a contract of a given amount (GOV-CH-7): from ``min_amount`` up, the position
+    that signs; above the board threshold a passed board resolution is also required."""
+
+    min_amount = models.DecimalField(
+        max_digits=15, decimal_places=2, unique=True, verbose_name=_("from amount (CNY)")
+    )
+    position = models.ForeignKey(
+        Position, on_delete=models.PROTECT, related_name="+", verbose_name=_("signs")
+    )
+    needs_board_resolution = models.BooleanField(default=False, verbose_name=_("board resolution required"))
+
+    class Meta:
+        verbose_name = _("signing authority")
+        verbose_name_plural = _("signing authorities")
+        ordering = ["min_amount"]
+        constraints = [
+            models.CheckConstraint(condition=Q(min_amount__gte=0), name="authority_amount_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"≥ {self.min_amount}: {self.position}"
+
+
+class MajorContract(models.Model):
+    """A company-level contract in the contract register (GOV-CH-7), signed within the signing authority
+    for its amount."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SIGNED = "signed", _("Signed")
+        TERMINATED = "terminated", _("Terminated")
+
+    number = models.CharField(max_length=40, unique=True, verbose_name=_("contract number"))
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    counterparty = models.CharField(max_length=200, verbose_name=_("counterparty"))
+    amount = models.DecimalField(max_digits=15, decimal_places=2, verbose_name=_("amount (CNY)"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status")
+    )
+    signed_by = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("signed by")
+    )
+    signed_on = models.DateField(null=True, blank=True, verbose_name=_("signed on"))
+    resolution = models.ForeignKey(
+        Resolution,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name=_("approving resolution"),
+    )
+    file = models.FileField(upload_to="contracts/major/%Y/", blank=True, verbose_name=_("file"))
+
+    class Meta:
+        verbose_name = _("major contract")
+        verbose_name_plural = _("contract register")
+        ordering = ["-signed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="major_contract_amount_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(status="signed") | (Q(signed_by__isnull=False) & Q(signed_on__isnull=False)),
+                name="major_contract_signed_has_signer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"

@@ -10,7 +10,20 @@ from django.utils import timezone
 
 from liveops.core.access import Access, scope_queryset
 from liveops.core.pinyin import pinyin_full
-from liveops.org.models import ActionItem, Department, Duty, Meeting, Plan, Resolution, Staff, UnitKind
+from liveops.org.models import (
+    ActionItem,
+    Department,
+    Duty,
+    FinancialStatement,
+    MajorContract,
+    Meeting,
+    Plan,
+    Position,
+    Resolution,
+    SigningAuthority,
+    Staff,
+    UnitKind,
+)
 
 
 def _tree_version() -> tuple:
@@ -171,3 +184,34 @@ def plan_list(*, access: Access) -> QuerySet[Plan]:
 
 def unit_kind_label(kind: str) -> str:
     return str(UnitKind(kind).label)
+
+
+def statement_list(*, access: Access) -> QuerySet[FinancialStatement]:
+    if not access.can("governance.view"):
+        return FinancialStatement.objects.none()
+    return FinancialStatement.objects.select_related("reviewed_by", "resolution")
+
+
+def contract_list(*, access: Access) -> QuerySet[MajorContract]:
+    if not access.can("governance.view"):
+        return MajorContract.objects.none()
+    return MajorContract.objects.select_related("department", "signed_by__position", "resolution")
+
+
+def signing_authorities() -> QuerySet[SigningAuthority]:
+    return SigningAuthority.objects.select_related("position").order_by("min_amount")
+
+
+def senior_management(*, access: Access) -> list[dict]:
+    """Heads of the executive offices and centres with who holds each post (GOV-CH-4, GOV-BD-2)."""
+    if not access.can("governance.view"):
+        return []
+    posts = (
+        Position.objects.filter(is_manager=True, department__kind__in=["office", "centre"])
+        .select_related("department")
+        .order_by("department__sort_order")
+    )
+    holders: dict[int, list[Staff]] = {}
+    for st in Staff.objects.filter(position__in=posts, is_active=True).select_related("position"):
+        holders.setdefault(st.position_id, []).append(st)
+    return [{"position": p, "holders": holders.get(p.pk, [])} for p in posts]

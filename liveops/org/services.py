@@ -17,11 +17,14 @@ from liveops.core.pinyin import pinyin_full, pinyin_initials
 from liveops.org.models import (
     ActionItem,
     Department,
+    FinancialStatement,
+    MajorContract,
     Meeting,
     OrgChange,
     Plan,
     Position,
     Resolution,
+    SigningAuthority,
     Staff,
     SupervisoryQuestion,
 )
@@ -448,3 +451,167 @@ def plan_return(*, actor, plan: Plan, reason: str) -> Plan:
     plan, _changed = model_update(actor=actor, instance=plan, data={"status": Plan.Status.RETURNED})
     audit_action(actor=actor, instance=plan, verb="return", details={"reason": reason})
     return plan
+
+
+# Financial statements (GOV-CH-6, GOV-BD-3, GOV-SV-1) ----------------------------------------------
+
+
+@transaction.atomic
+def statement_create(
+    *,
+    actor,
+    kind: str,
+    period: str,
+    revenue: Decimal,
+    gross_profit: Decimal,
+    net_profit: Decimal,
+    cash: Decimal,
+) -> FinancialStatement:
+    """Record a financial statement with its key figures (finance or the executive office)."""
+    _require(actor, "governance.change")
+    if FinancialStatement.objects.filter(kind=kind, period=period).exists():
+        raise Conflict(
+            _("A statement for this period already exists."), fields={"period": [_("Already recorded.")]}
+        )
+    return model_create(
+        actor=actor,
+        model=FinancialStatement,
+        kind=kind,
+        period=period,
+        revenue=revenue,
+        gross_profit=gross_profit,
+        net_profit=net_profit,
+        cash=cash,
+    )
+
+
+@transaction.atomic
+def statement_review(*, actor, statement: FinancialStatement, notes: str = "") -> FinancialStatement:
+    """The chairman reviews a statement (GOV-CH-6)."""
+    _require(actor, "governance.approve")
+    if statement.status != FinancialStatement.Status.DRAFT:
+        raise Conflict(_("Only a draft statement can be reviewed."))
+    statement, _changed = model_update(
+        actor=actor,
+        instance=statement,
+        data={"status": FinancialStatement.Status.REVIEWED, "reviewed_by": actor, "review_notes": notes},
+    )
+    audit_action(actor=actor, instance=statement, verb="review")
+    return statement
+
+
+@transaction.atomic
+def statement_approve(*, actor, statement: FinancialStatement, resolution: Resolution) -> FinancialStatement:
+    """The board approves reviewed (final) accounts with a passed board resolution (GOV-BD-3)."""
+    _require(actor, "governance.approve")
+    if statement.status != FinancialStatement.Status.REVIEWED:
+        raise Conflict(_("Only a reviewed statement can be approved."))
+    if resolution.outcome != Resolution.Outcome.PASSED or resolution.meeting.body.kind != "board":
+        raise DomainError(
+            _("Approval needs a passed board resolution."),
+            fields={"resolution": [_("Choose a passed board resolution.")]},
+        )
+    statement, _changed = model_update(
+        actor=actor,
+        instance=statement,
+        data={"status": FinancialStatement.Status.APPROVED, "resolution": resolution},
+    )
+    audit_action(actor=actor, instance=statement, verb="approve", details={"resolution": resolution.number})
+    return statement
+
+
+# Contract register and signing authority (GOV-CH-7) -----------------------------------------------
+
+
+def signing_authority_for(amount: Decimal) -> SigningAuthority | None:
+    """The tier that applies to ``amount``: the highest threshold not above it."""
+    return (
+        SigningAuthority.objects.filter(min_amount__lte=amount)
+        .order_by("-min_amount")
+        .select_related("position")
+        .first()
+    )
+
+
+@transaction.atomic
+def contract_register(
+    *, actor, number: str, title: str, counterparty: str, amount: Decimal, department: Department
+) -> MajorContract:
+    """Add a contract to the register as a draft."""
+    _require(actor, "governance.change")
+    if amount < 0:
+        raise DomainError(
+            _("The amount cannot be negative."), fields={"amount": [_("Must be zero or more.")]}
+        )
+    if MajorContract.objects.filter(number=number).exists():
+        raise Conflict(
+            _("Contract number %(no)s is already in use.") % {"no": number},
+            fields={"number": [_("Already in use.")]},
+        )
+    return model_create(
+        actor=actor,
+        model=MajorContract,
+        number=number,
+        title=title,
+        counterparty=counterparty,
+        amount=amount,
+        department=department,
+    )
+
+
+@transaction.atomic
+def contract_sign(
+    *,
+    actor,
+    contract: MajorContract,
+    signer: Staff,
+    signed_on: dt.date | None = None,
+    resolution: Resolution | None = None,
+) -> MajorContract:
+    """Sign a contract. The signer must hold the position of the amount's tier or of a higher tier;
+    tiers that need the board also need a passed board resolution."""
+    _require(actor, "governance.change")
+    contract = MajorContract.objects.select_for_update().get(pk=contract.pk)
+    if contract.status != MajorContract.Status.DRAFT:
+        raise Conflict(_("Only a draft contract can be signed."))
+    tier = signing_authority_for(contract.amount)
+    if tier is not None:
+        allowed = set(
+            SigningAuthority.objects.filter(min_amount__gte=tier.min_amount).values_list(
+                "position_id", flat=True
+            )
+        )
+        if signer.position_id not in allowed:
+            raise DomainError(
+                _("A contract of %(amount)s CNY must be signed by %(position)s or above.")
+                % {"amount": contract.amount, "position": tier.position.title},
+                code="signing_authority",
+                fields={"signer": [_("Outside the signing authority.")]},
+            )
+        if tier.needs_board_resolution and (
+            resolution is None
+            or resolution.outcome != Resolution.Outcome.PASSED
+            or resolution.meeting.body.kind != "board"
+        ):
+            raise DomainError(
+                _("Contracts of this amount need a passed board resolution."),
+                code="resolution_required",
+                fields={"resolution": [_("Choose a passed board resolution.")]},
+            )
+    contract, _changed = model_update(
+        actor=actor,
+        instance=contract,
+        data={
+            "status": MajorContract.Status.SIGNED,
+            "signed_by": signer,
+            "signed_on": signed_on or timezone.localdate(),
+            "resolution": resolution,
+        },
+    )
+    audit_action(
+        actor=actor,
+        instance=contract,
+        verb="sign",
+        details={"signer": signer.employee_no, "amount": str(contract.amount)},
+    )
+    return contract

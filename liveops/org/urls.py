@@ -16,6 +16,9 @@ urlpatterns = [
     path("governance/actions/", views.action_items, name="action-items"),
     path("governance/actions/<int:pk>/status/", views.action_item_status, name="action-item-status"),
     path("governance/plans/", views.plans, name="plans"),
+    path("governance/statements/", views.statements, name="statements"),
+    path("governance/contracts/", views.contracts, name="contracts"),
+    path("governance/appointments/", views.appointments, name="appointments"),
 ]
 
 nav_register(unit="", label=_("Org chart"), url_name="org-chart", capability="org.view", icon="diagram-3")
@@ -49,6 +52,34 @@ nav_register(
     url_name="governance",
     capability="governance.view",
     icon="bank",
+)
+nav_register(
+    unit="GOV-CH",
+    label=_("Financial statements"),
+    url_name="statements",
+    capability="governance.view",
+    icon="graph-up",
+)
+nav_register(
+    unit="GOV-CH",
+    label=_("Contract register"),
+    url_name="contracts",
+    capability="governance.view",
+    icon="pen",
+)
+nav_register(
+    unit="GOV-CH",
+    label=_("Senior appointments"),
+    url_name="appointments",
+    capability="governance.view",
+    icon="person-badge",
+)
+nav_register(
+    unit="FIN",
+    label=_("Financial statements"),
+    url_name="statements",
+    capability="governance.view",
+    icon="graph-up",
 )
 nav_register(unit="HR", label=_("Staff"), url_name="staff-list", capability="org.view", icon="people")
 

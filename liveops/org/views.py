@@ -307,7 +307,7 @@ def action_item_status(request, pk: int):
 action_item_status.liveops_capabilities = ("authenticated",)
 
 
-@serves("GM-3", "GOV-BD-3", "GOV-CH-5", feature="Plans and budgets with board approval")
+@serves("GM-3", "GOV-BD-3", "GOV-CH-2", "GOV-CH-5", feature="Plans and budgets with board approval")
 @capability_required("governance.view")
 def plans(request):
     access = request.access
@@ -348,3 +348,85 @@ def _history_check_staff(access, user, object_id: str) -> bool:
 
 def _history_check_governance(access, user, object_id: str) -> bool:
     return access.can("governance.view")
+
+
+@serves(
+    "GOV-CH-6",
+    "GOV-BD-3",
+    "GOV-SV-1",
+    "GOV-SH-4",
+    feature="Financial statements: key figures, chairman review, board approval",
+)
+@capability_required("governance.view")
+def statements(request):
+    """Financial statements with their trend, the chairman's review and the board's approval."""
+    access = request.access
+    if request.method == "POST":
+        if not access.can("governance.approve"):
+            raise Http404
+        statement = get_object_or_404(
+            selectors.statement_list(access=access), pk=request.POST.get("statement")
+        )
+        try:
+            if request.POST.get("action") == "review":
+                services.statement_review(
+                    actor=request.user, statement=statement, notes=request.POST.get("notes", "")
+                )
+            elif request.POST.get("action") == "approve":
+                resolution = get_object_or_404(Resolution, pk=request.POST.get("resolution"))
+                services.statement_approve(actor=request.user, statement=statement, resolution=resolution)
+            messages.success(request, _("Saved."))
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        return redirect("statements")
+    rows = list(selectors.statement_list(access=access))
+    monthly = sorted((s for s in rows if s.kind == "monthly"), key=lambda s: s.period)
+    trend = {
+        "periods": [s.period for s in monthly],
+        "series": [
+            {"name": str(_("Revenue")), "data": [float(s.revenue) for s in monthly]},
+            {"name": str(_("Gross profit")), "data": [float(s.gross_profit) for s in monthly]},
+            {"name": str(_("Net profit")), "data": [float(s.net_profit) for s in monthly]},
+        ],
+    }
+    board_resolutions = selectors.resolution_list(access=access, outcome="passed").filter(
+        meeting__body__kind="board"
+    )
+    return render(
+        request,
+        "org/statements.html",
+        {
+            "statements": rows,
+            "trend": trend,
+            "can_approve": access.can("governance.approve"),
+            "board_resolutions": board_resolutions[:50],
+        },
+    )
+
+
+@serves("GOV-CH-7", feature="Contract register with signing authority by amount")
+@capability_required("governance.view")
+def contracts(request):
+    """Major contracts and the signing-authority table that decides who may sign them."""
+    access = request.access
+    return render(
+        request,
+        "org/contracts.html",
+        {
+            "contracts": selectors.contract_list(access=access)[:300],
+            "authorities": selectors.signing_authorities(),
+        },
+    )
+
+
+@serves("GOV-CH-4", "GOV-BD-2", "GOV-SH-3", feature="Senior management roster and appointment resolutions")
+@capability_required("governance.view")
+def appointments(request):
+    """Who holds each senior post, and the appointment and dismissal resolutions behind them."""
+    access = request.access
+    resolutions = selectors.resolution_list(access=access).filter(topic=Resolution.Topic.APPOINTMENT)
+    return render(
+        request,
+        "org/appointments.html",
+        {"posts": selectors.senior_management(access=access), "resolutions": resolutions[:100]},
+    )

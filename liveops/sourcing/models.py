@@ -319,13 +319,16 @@ class CategoryPlan(models.Model):
     target_brands = models.PositiveIntegerField(default=0, verbose_name=_("target brands"))
     price_min = models.DecimalField(**MONEY, null=True, blank=True, verbose_name=_("price band from"))
     price_max = models.DecimalField(**MONEY, null=True, blank=True, verbose_name=_("price band to"))
+    # "" for the whole category, else "min-max" from the two bounds; set by the service. Kept as text
+    # so uniqueness holds on SQLite too (it cannot make NULLs equal inside a unique constraint).
+    band = models.CharField(max_length=40, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("category plan")
         verbose_name_plural = _("category plans")
         ordering = ["season", "category__code"]
         constraints = [
-            models.UniqueConstraint(fields=["category", "season", "price_min", "price_max"], name="category_plan_unique", nulls_distinct=False),
+            models.UniqueConstraint(fields=["category", "season", "band"], name="category_plan_unique"),
             models.CheckConstraint(condition=Q(price_min__isnull=True) | Q(price_max__isnull=True) | Q(price_max__gte=F("price_min")), name="category_plan_band_ordered"),
         ]
 

@@ -24,10 +24,23 @@
     chart.on("click", function (p) { if (p.value) { window.location.href = el.dataset.unitUrl.replace("__code__", p.value); } });
     window.addEventListener("resize", function () { chart.resize(); });
   }
+  function lines(el, data) {
+    var chart = echarts.init(el);
+    chart.setOption({
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 70, right: 20, top: 30, bottom: 30 },
+      xAxis: { type: "category", data: data.periods },
+      yAxis: { type: "value" },
+      series: data.series.map(function (s) { return { name: s.name, type: "line", smooth: true, data: s.data }; }),
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-chart]").forEach(function (el) {
       var data = JSON.parse(document.getElementById(el.dataset.source).textContent);
       if (el.dataset.chart === "org-tree") { orgTree(el, data); }
+      if (el.dataset.chart === "lines") { lines(el, data); }
     });
   });
 })();
