@@ -26,6 +26,8 @@ class Access:
     is_superuser: bool = False
     grants: dict[str, set[tuple[str, int | None]]] = field(default_factory=dict)
     staff_department_id: int | None = None
+    # department_ids() per capability, memoised for the life of this object (one request).
+    _department_cache: dict[str, set[int] | None] = field(default_factory=dict, repr=False)
 
     def can(self, capability: str) -> bool:
         return self.is_superuser or capability in self.grants
@@ -41,6 +43,12 @@ class Access:
         an empty set when it reaches no department (own records only, or nothing)."""
         if self.is_superuser:
             return ALL
+        if capability in self._department_cache:
+            return self._department_cache[capability]
+        self._department_cache[capability] = result = self._resolve_department_ids(capability)
+        return result
+
+    def _resolve_department_ids(self, capability: str) -> set[int] | None:
         from liveops.org.selectors import department_subtree_ids
 
         ids: set[int] = set()
@@ -60,9 +68,6 @@ class Access:
         if ids is ALL:
             return self.can(capability)
         return department_id is not None and department_id in ids
-
-    def reaches_own(self, capability: str) -> bool:
-        return self.can(capability)
 
 
 def access_for(user) -> Access:
