@@ -119,7 +119,8 @@ def authorisation_chain_blockers(*, merchant: Merchant, brand, day: dt.date) -> 
     return [
         Blocker(
             "authorisation_chain",
-            _("The authorisation chain for %(brand)s does not reach the brand owner.") % {"brand": brand.name},
+            _("The authorisation chain for %(brand)s does not reach the brand owner.")
+            % {"brand": brand.name},
         )
     ]
 
@@ -138,17 +139,24 @@ def approval_blockers(*, product: Product, day: dt.date | None = None) -> list[B
     for block in active_blocks(product=product):
         target = _("Product") if block.product_id else _("Merchant")
         out.append(
-            Blocker("blocked", _("%(target)s is on the blocklist: %(reason)s") % {"target": target, "reason": block.reason})
+            Blocker(
+                "blocked",
+                _("%(target)s is on the blocklist: %(reason)s") % {"target": target, "reason": block.reason},
+            )
         )
     if product.stage == "rejected":
-        out.append(Blocker("rejected", _("The product was rejected: %(reason)s") % {"reason": product.reject_reason}))
+        out.append(
+            Blocker("rejected", _("The product was rejected: %(reason)s") % {"reason": product.reject_reason})
+        )
     required = required_kinds(product.category)
     brand_owner_id = product.brand.owner_id if product.brand_id else None
     creds = list(
         Credential.objects.filter(kind__in=required).filter(
             Q(merchant_id=product.merchant_id)
             # The brand registration is held by the brand owner; a distributor relies on the owner's.
-            | Q(merchant_id=brand_owner_id, kind=Credential.Kind.BRAND_REGISTRATION, brand_id=product.brand_id)
+            | Q(
+                merchant_id=brand_owner_id, kind=Credential.Kind.BRAND_REGISTRATION, brand_id=product.brand_id
+            )
         )
     )
     for kind in required:
