@@ -170,3 +170,14 @@ def test_check_deploy_passes(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("url", ["/org/staff/?q=%00", "/audit/?actor=a%00b", "/api/v1/org/staff/?q=%00"])
+def test_nul_bytes_in_query_refused_with_400(client_for, url):
+    # PostgreSQL cannot store NUL in text: refuse it up front instead of failing with a 500.
+    assert client_for("admin").get(url).status_code == 400
+
+
+def test_nul_bytes_in_form_refused_with_400(client_for):
+    r = client_for("admin").post("/accounts/login/", {"username": "a\x00b", "password": "x"})
+    assert r.status_code == 400

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.utils import translation
 
 from liveops.core import context
@@ -46,6 +47,23 @@ class RequestIdMiddleware:
             context.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class RejectNulMiddleware:
+    """Refuse query strings and form fields containing NUL bytes with a 400: no database stores them
+    in text (PostgreSQL raises), and no real user types them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query:
+            return HttpResponseBadRequest("NUL byte in query string")
+        is_form = request.method == "POST" and request.content_type == "application/x-www-form-urlencoded"
+        if is_form and any("\x00" in v for _k, vs in request.POST.lists() for v in vs):
+            return HttpResponseBadRequest("NUL byte in form data")
+        return self.get_response(request)
 
 
 class UserLanguageMiddleware:

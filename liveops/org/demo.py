@@ -143,6 +143,10 @@ def demo_build(*, seed: int = 2026, today: dt.date | None = None, staff_target: 
     sv.members.set([s for s in created if s.position and s.position.department.code == "GOV-SV"])
 
     _governance_year(admin=admin, rng=rng, today=today, staff=created)
+    # Sourcing and quality demo (issue 3): runs once, on the same seed and reference date.
+    from liveops.sourcing.demo import sourcing_demo_build
+
+    sourcing_demo_build(seed=seed, today=today)
     return {"staff": len(created), "created": len(created)}
 
 

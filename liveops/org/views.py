@@ -20,6 +20,9 @@ from liveops.core.permissions import capability_required, login_only
 from liveops.org import forms, selectors, services
 from liveops.org.models import ActionItem, GovernanceBody, Resolution
 
+STAFF_PAGE = 50  # rows per page of the staff list; more load with htmx (no COUNT of the table)
+DEPARTMENT_PEOPLE = 50  # people shown on a department page; the staff list has them all
+
 STAFF_SORTS = {
     "employee_no": "employee_no",
     "-employee_no": "-employee_no",
@@ -53,8 +56,8 @@ def department_detail(request, code: str):
             "department": department,
             "duties": department.duties.all(),
             "children": department.children.filter(is_active=True),
-            "positions": department.positions.all(),
-            "staff": staff[:200],
+            "positions": department.positions.select_related("reports_to"),
+            "staff": staff[:DEPARTMENT_PEOPLE],
             "tools": tools,
             "changes": department.changes.select_related("resolution")[:20],
         },
@@ -121,16 +124,23 @@ def staff_list(request):
             _("Hired on"),
         ]
         return export_response(fmt=fmt, filename="staff", header=header, rows=rows)
-    page = list(qs[:200])
+    offset = int(request.GET["offset"]) if request.GET.get("offset", "").isdigit() else 0
+    page = list(qs[offset : offset + STAFF_PAGE + 1])
+    has_more = len(page) > STAFF_PAGE
+    page = page[:STAFF_PAGE]
     rows = [(st, _masked_row(access, st)[1]) for st in page]
+    more = request.GET.copy()
+    more["offset"] = str(offset + STAFF_PAGE)
     ctx = {
         "rows": rows,
         "q": q,
         "department": dept,
         "sort": request.GET.get("sort", ""),
-        "departments": selectors.department_list(access=access).order_by("sort_order"),
-        "truncated": len(page) == 200,
+        "departments": selectors.department_list(access=access).order_by("sort_order") if not offset else [],
+        "more_query": more.urlencode() if has_more else "",
     }
+    if offset:
+        return render(request, "org/_staff_rows.html", ctx)
     template = (
         "org/_staff_rows.html"
         if request.htmx and request.htmx.target == "staff-rows"

@@ -5,7 +5,7 @@ from liveops.org.models import ActionItem, Department, Meeting, Plan, Resolution
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     headcount = serializers.IntegerField(read_only=True)
     duties = serializers.SerializerMethodField()
 
