@@ -60,7 +60,10 @@ class RejectNulMiddleware:
         query = request.META.get("QUERY_STRING", "")
         if "%00" in query or "\x00" in query:
             return HttpResponseBadRequest("NUL byte in query string")
-        is_form = request.method == "POST" and request.content_type == "application/x-www-form-urlencoded"
+        is_form = request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        )
         if is_form and any("\x00" in v for _k, vs in request.POST.lists() for v in vs):
             return HttpResponseBadRequest("NUL byte in form data")
         return self.get_response(request)

@@ -25,10 +25,26 @@ urlpatterns = [
     path("selection/meetings/<int:pk>/", views.selection_meeting_detail, name="selection-meeting-detail"),
 ]
 
-nav_register(unit="MR", label=_("Selection board"), url_name="pipeline-board", capability="sourcing.view", icon="kanban")
-nav_register(unit="MR", label=_("Selection meetings"), url_name="selection-meeting-list", capability="sourcing.view", icon="people")
-nav_register(unit="MR", label=_("Deals"), url_name="deal-list", capability="sourcing.view", icon="file-earmark-text")
-nav_register(unit="MR", label=_("Samples"), url_name="sample-list", capability="sourcing.view", icon="box-seam")
+nav_register(
+    unit="MR",
+    label=_("Selection board"),
+    url_name="pipeline-board",
+    capability="sourcing.view",
+    icon="kanban",
+)
+nav_register(
+    unit="MR",
+    label=_("Selection meetings"),
+    url_name="selection-meeting-list",
+    capability="sourcing.view",
+    icon="people",
+)
+nav_register(
+    unit="MR", label=_("Deals"), url_name="deal-list", capability="sourcing.view", icon="file-earmark-text"
+)
+nav_register(
+    unit="MR", label=_("Samples"), url_name="sample-list", capability="sourcing.view", icon="box-seam"
+)
 
 history_register("sourcing.deal", views._history_check_deal)
 history_register("sourcing.sample", views._history_check_sample)
