@@ -12,7 +12,8 @@ ROLES = [
 # unit code → [(role, scope, managers only)]
 UNIT_GRANTS = {
     "MR": [("recruiter", "department", False), ("recruitment-manager", "subtree", True)],
-    "MC": [("recruitment-manager", "subtree", True)],
+    # The MC centre's selection planners own the category plan (MC-1) and read the whole library.
+    "MC": [("recruitment-manager", "subtree", True), ("sourcing-reader", "company", False)],
     # QC reads every merchant and product it inspects, whatever department recruited them.
     "QC": [("sourcing-reader", "company", False)],
     "GM": [("sourcing-reader", "company", True)],
