@@ -243,6 +243,12 @@ SPECTACULAR_SETTINGS = {
         "ActionItemStatusEnum": "liveops.org.models.ActionItem.Status",
         "PlanStatusEnum": "liveops.org.models.Plan.Status",
         "ImportStatusEnum": "liveops.core.models.ImportStatus",
+        "MerchantKindEnum": "liveops.sourcing.models.Merchant.Kind",
+        "MerchantLevelEnum": "liveops.sourcing.models.Merchant.Level",
+        "MerchantStatusEnum": "liveops.sourcing.models.Merchant.Status",
+        "CredentialKindEnum": "liveops.sourcing.models.Credential.Kind",
+        "CredentialVerificationEnum": "liveops.sourcing.models.Credential.Verification",
+        "PriceKindEnum": "liveops.sourcing.models.PriceRecord.Kind",
     },
     "SERVE_AUTHENTICATION": [
         "liveops.core.api.auth.ApiTokenAuthentication",
