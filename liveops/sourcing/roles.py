@@ -17,4 +17,6 @@ UNIT_GRANTS = {
     # QC reads every merchant and product it inspects, whatever department recruited them.
     "QC": [("sourcing-reader", "company", False)],
     "GM": [("sourcing-reader", "company", True)],
+    # The live-operations centre head reads the library and the market intelligence (LC-2).
+    "LC": [("sourcing-reader", "company", True)],
 }
