@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 
 def serves(*duty_ids: str, feature: str = ""):
-    """Decorator for function views (or class attribute ``duties`` on API views)."""
+    """Decorator for function views (or class attribute ``duties`` on API views). ``feature`` is an
+    English msgid marked with ``gettext_noop`` (``N_``); the coverage page translates it when shown."""
 
     def decorator(view):
         view.liveops_duties = tuple(duty_ids)

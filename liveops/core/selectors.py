@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from liveops.core.access import Access
 from liveops.core.duties import collect_features
@@ -33,7 +34,7 @@ def duty_coverage() -> list[dict]:
                 "provides": duty.provides_en,
                 "covered": bool(fs),
                 "features": [
-                    {"kind": f.kind, "route": f.route, "url_name": f.url_name, "title": f.title} for f in fs
+                    {"kind": f.kind, "route": f.route, "url_name": f.url_name, "title": gettext(f.title)} for f in fs
                 ],
             }
         )

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from liveops.core.audit import audit_log
 from liveops.core.duties import serves
@@ -34,7 +35,7 @@ STAFF_SORTS = {
 }
 
 
-@serves("HR-1", "GOV-BD-5", "GM-4", feature="Org chart")
+@serves("HR-1", "GOV-BD-5", "GM-4", feature=gettext_noop("Org chart"))
 @capability_required("org.view")
 def org_chart(request):
     """The org tree as an ECharts tree with headcount per unit (own and below)."""
@@ -43,7 +44,7 @@ def org_chart(request):
     return render(request, "org/chart.html", {"tree": tree, "counts": counts})
 
 
-@serves("HR-1", feature="Department page: duties, people and tools")
+@serves("HR-1", feature=gettext_noop("Department page: duties, people and tools"))
 @capability_required("org.view")
 def department_detail(request, code: str):
     department = get_object_or_404(selectors.department_list(access=request.access), code=code)
@@ -71,7 +72,7 @@ def _masked_row(access, st):
     }
 
 
-@serves("HR-1", feature="Staff list with search, filters and export")
+@serves("HR-1", feature=gettext_noop("Staff list with search, filters and export"))
 @capability_required("org.view")
 def staff_list(request):
     """Staff in scope; search by Chinese name or pinyin initials; CSV/XLSX export."""
@@ -149,7 +150,7 @@ def staff_list(request):
     return render(request, template, ctx)
 
 
-@serves("HR-1", feature="Staff record")
+@serves("HR-1", feature=gettext_noop("Staff record"))
 @capability_required("org.view")
 def staff_detail(request, pk: int):
     access = request.access
@@ -202,7 +203,7 @@ def staff_detail(request, pk: int):
     "GOV-SV-2",
     "GOV-CH-1",
     "GOV-CH-8",
-    feature="Governance register",
+    feature=gettext_noop("Governance register"),
 )
 @capability_required("governance.view")
 def governance_register(request):
@@ -225,7 +226,7 @@ def governance_register(request):
     )
 
 
-@serves("GOV-SH-1", "GOV-BD-1", "GOV-SV-3", "GOV-SV-5", feature="Meeting record")
+@serves("GOV-SH-1", "GOV-BD-1", "GOV-SV-3", "GOV-SV-5", feature=gettext_noop("Meeting record"))
 @capability_required("governance.view")
 def meeting_detail(request, pk: int):
     meeting = get_object_or_404(selectors.meeting_list(access=request.access), pk=pk)
@@ -246,7 +247,7 @@ def meeting_detail(request, pk: int):
     "GOV-CH-3",
     "GM-2",
     "GOV-BD-2",
-    feature="Resolution with votes, documents, action items and supervisory questions",
+    feature=gettext_noop("Resolution with votes, documents, action items and supervisory questions"),
 )
 @capability_required("governance.view")
 def resolution_detail(request, pk: int):
@@ -274,7 +275,7 @@ def resolution_detail(request, pk: int):
     )
 
 
-@serves("GOV-CH-3", "GM-2", feature="Resolution follow-up: action items and overdue list")
+@serves("GOV-CH-3", "GM-2", feature=gettext_noop("Resolution follow-up: action items and overdue list"))
 @login_only
 def action_items(request):
     """Action items the user may see; the overdue list is the default view for executives."""
@@ -317,7 +318,9 @@ def action_item_status(request, pk: int):
 action_item_status.liveops_capabilities = ("authenticated",)
 
 
-@serves("GM-3", "GOV-BD-3", "GOV-CH-2", "GOV-CH-5", feature="Plans and budgets with board approval")
+@serves(
+    "GM-3", "GOV-BD-3", "GOV-CH-2", "GOV-CH-5", feature=gettext_noop("Plans and budgets with board approval")
+)
 @capability_required("governance.view")
 def plans(request):
     access = request.access
@@ -365,7 +368,7 @@ def _history_check_governance(access, user, object_id: str) -> bool:
     "GOV-BD-3",
     "GOV-SV-1",
     "GOV-SH-4",
-    feature="Financial statements: key figures, chairman review, board approval",
+    feature=gettext_noop("Financial statements: key figures, chairman review, board approval"),
 )
 @capability_required("governance.view")
 def statements(request):
@@ -414,7 +417,7 @@ def statements(request):
     )
 
 
-@serves("GOV-CH-7", feature="Contract register with signing authority by amount")
+@serves("GOV-CH-7", feature=gettext_noop("Contract register with signing authority by amount"))
 @capability_required("governance.view")
 def contracts(request):
     """Major contracts and the signing-authority table that decides who may sign them."""
@@ -429,7 +432,12 @@ def contracts(request):
     )
 
 
-@serves("GOV-CH-4", "GOV-BD-2", "GOV-SH-3", feature="Senior management roster and appointment resolutions")
+@serves(
+    "GOV-CH-4",
+    "GOV-BD-2",
+    "GOV-SH-3",
+    feature=gettext_noop("Senior management roster and appointment resolutions"),
+)
 @capability_required("governance.view")
 def appointments(request):
     """Who holds each senior post, and the appointment and dismissal resolutions behind them."""

@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy as _
 class Checklist(models.Model):
     """An inspection checklist for a category, in numbered versions; one active version per category (QC-1)."""
 
-    category = models.ForeignKey("sourcing.Category", on_delete=models.PROTECT, related_name="checklists", verbose_name=_("category"))
+    category = models.ForeignKey(
+        "sourcing.Category", on_delete=models.PROTECT, related_name="checklists", verbose_name=_("category")
+    )
     version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
     title = models.CharField(max_length=200, verbose_name=_("title"))
     is_active = models.BooleanField(default=True, verbose_name=_("in use"))
@@ -26,7 +28,9 @@ class Checklist(models.Model):
         ordering = ["category__code", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["category", "version"], name="checklist_version_unique"),
-            models.UniqueConstraint(fields=["category"], condition=Q(is_active=True), name="one_active_checklist_per_category"),
+            models.UniqueConstraint(
+                fields=["category"], condition=Q(is_active=True), name="one_active_checklist_per_category"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -63,13 +67,28 @@ class Inspection(models.Model):
         FAILED = "failed", _("Failed")
 
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.SAMPLE, verbose_name=_("kind"))
-    product = models.ForeignKey("sourcing.Product", on_delete=models.PROTECT, related_name="inspections", verbose_name=_("product"))
-    sample = models.ForeignKey("sourcing.Sample", null=True, blank=True, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("sample"))
+    product = models.ForeignKey(
+        "sourcing.Product", on_delete=models.PROTECT, related_name="inspections", verbose_name=_("product")
+    )
+    sample = models.ForeignKey(
+        "sourcing.Sample",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspections",
+        verbose_name=_("sample"),
+    )
     batch_no = models.CharField(max_length=40, blank=True, verbose_name=_("batch number"))
-    checklist = models.ForeignKey(Checklist, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("checklist"))
-    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("inspector"))
+    checklist = models.ForeignKey(
+        Checklist, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("checklist")
+    )
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("inspector")
+    )
     inspected_at = models.DateTimeField(default=timezone.now, verbose_name=_("inspected at"))
-    result = models.CharField(max_length=8, choices=Result.choices, default=Result.PENDING, db_index=True, verbose_name=_("result"))
+    result = models.CharField(
+        max_length=8, choices=Result.choices, default=Result.PENDING, db_index=True, verbose_name=_("result")
+    )
     notes = models.TextField(blank=True, verbose_name=_("notes"))
 
     class Meta:
@@ -77,8 +96,12 @@ class Inspection(models.Model):
         verbose_name_plural = _("inspections")
         ordering = ["-inspected_at"]
         constraints = [
-            models.CheckConstraint(condition=~Q(kind="sample") | Q(sample__isnull=False), name="sample_inspection_has_sample"),
-            models.CheckConstraint(condition=~Q(kind="inbound") | ~Q(batch_no=""), name="inbound_inspection_has_batch"),
+            models.CheckConstraint(
+                condition=~Q(kind="sample") | Q(sample__isnull=False), name="sample_inspection_has_sample"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="inbound") | ~Q(batch_no=""), name="inbound_inspection_has_batch"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -116,12 +139,25 @@ class Defect(models.Model):
         IN_CAPA = "in_capa", _("Corrective action under way")
         CLOSED = "closed", _("Closed")
 
-    product = models.ForeignKey("sourcing.Product", on_delete=models.PROTECT, related_name="defects", verbose_name=_("product"))
-    merchant = models.ForeignKey("sourcing.Merchant", on_delete=models.PROTECT, related_name="defects", verbose_name=_("merchant"))
-    inspection = models.ForeignKey(Inspection, null=True, blank=True, on_delete=models.SET_NULL, related_name="defects", verbose_name=_("inspection"))
+    product = models.ForeignKey(
+        "sourcing.Product", on_delete=models.PROTECT, related_name="defects", verbose_name=_("product")
+    )
+    merchant = models.ForeignKey(
+        "sourcing.Merchant", on_delete=models.PROTECT, related_name="defects", verbose_name=_("merchant")
+    )
+    inspection = models.ForeignKey(
+        Inspection,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="defects",
+        verbose_name=_("inspection"),
+    )
     severity = models.CharField(max_length=8, choices=Severity.choices, verbose_name=_("severity"))
     description = models.TextField(verbose_name=_("description"))
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN, verbose_name=_("status"))
+    status = models.CharField(
+        max_length=8, choices=Status.choices, default=Status.OPEN, verbose_name=_("status")
+    )
     found_on = models.DateField(default=timezone.localdate, verbose_name=_("found on"))
     closed_on = models.DateField(null=True, blank=True, verbose_name=_("closed on"))
 
@@ -129,7 +165,11 @@ class Defect(models.Model):
         verbose_name = _("defect")
         verbose_name_plural = _("defects")
         ordering = ["-found_on", "-id"]
-        constraints = [models.CheckConstraint(condition=~Q(status="closed") | Q(closed_on__isnull=False), name="defect_closed_has_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(closed_on__isnull=False), name="defect_closed_has_date"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.description[:60]
@@ -150,9 +190,18 @@ class CorrectiveAction(models.Model):
     defect = models.ForeignKey(Defect, on_delete=models.CASCADE, related_name="actions")
     kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
     action = models.TextField(verbose_name=_("action"))
-    owner = models.ForeignKey("org.Staff", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("owner"))
+    owner = models.ForeignKey(
+        "org.Staff",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
     due_on = models.DateField(verbose_name=_("due date"))
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN, verbose_name=_("status"))
+    status = models.CharField(
+        max_length=8, choices=Status.choices, default=Status.OPEN, verbose_name=_("status")
+    )
     follow_up = models.TextField(blank=True, verbose_name=_("follow-up"))
 
     class Meta:
@@ -168,13 +217,36 @@ class Block(models.Model):
     """A merchant or product on the blocklist (QC-4). While a block is active (not lifted) the target
     can never be approved or put on a live line-up. Lifting needs a manager's approval."""
 
-    merchant = models.ForeignKey("sourcing.Merchant", null=True, blank=True, on_delete=models.PROTECT, related_name="blocks", verbose_name=_("merchant"))
-    product = models.ForeignKey("sourcing.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="blocks", verbose_name=_("product"))
+    merchant = models.ForeignKey(
+        "sourcing.Merchant",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="blocks",
+        verbose_name=_("merchant"),
+    )
+    product = models.ForeignKey(
+        "sourcing.Product",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="blocks",
+        verbose_name=_("product"),
+    )
     reason = models.TextField(verbose_name=_("reason"))
-    blocked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("blocked by"))
+    blocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("blocked by")
+    )
     blocked_at = models.DateTimeField(default=timezone.now, verbose_name=_("blocked at"))
     lifted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("lifted at"))
-    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("lift approved by"))
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lift approved by"),
+    )
     lift_reason = models.TextField(blank=True, verbose_name=_("reason for lifting"))
 
     class Meta:
@@ -183,12 +255,24 @@ class Block(models.Model):
         ordering = ["-blocked_at"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(merchant__isnull=False) & Q(product__isnull=True)) | (Q(merchant__isnull=True) & Q(product__isnull=False)),
+                condition=(Q(merchant__isnull=False) & Q(product__isnull=True))
+                | (Q(merchant__isnull=True) & Q(product__isnull=False)),
                 name="block_merchant_xor_product",
             ),
-            models.CheckConstraint(condition=Q(lifted_at__isnull=True) | Q(lifted_by__isnull=False), name="block_lift_has_approver"),
-            models.UniqueConstraint(fields=["merchant"], condition=Q(lifted_at__isnull=True, merchant__isnull=False), name="one_active_block_per_merchant"),
-            models.UniqueConstraint(fields=["product"], condition=Q(lifted_at__isnull=True, product__isnull=False), name="one_active_block_per_product"),
+            models.CheckConstraint(
+                condition=Q(lifted_at__isnull=True) | Q(lifted_by__isnull=False),
+                name="block_lift_has_approver",
+            ),
+            models.UniqueConstraint(
+                fields=["merchant"],
+                condition=Q(lifted_at__isnull=True, merchant__isnull=False),
+                name="one_active_block_per_merchant",
+            ),
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=Q(lifted_at__isnull=True, product__isnull=False),
+                name="one_active_block_per_product",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -199,12 +283,18 @@ class Scorecard(models.Model):
     """A merchant's scores for a period (QC-6): quality, compliance, after-sales and delivery (0-100),
     their weighted total, and whether it fell below the threshold."""
 
-    merchant = models.ForeignKey("sourcing.Merchant", on_delete=models.CASCADE, related_name="scorecards", verbose_name=_("merchant"))
+    merchant = models.ForeignKey(
+        "sourcing.Merchant", on_delete=models.CASCADE, related_name="scorecards", verbose_name=_("merchant")
+    )
     period = models.CharField(max_length=7, verbose_name=_("period"), help_text=_("YYYY-MM"))
     quality = models.DecimalField(max_digits=5, decimal_places=2, verbose_name=_("quality"))
     compliance = models.DecimalField(max_digits=5, decimal_places=2, verbose_name=_("compliance"))
-    after_sales = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True, verbose_name=_("after-sales"))
-    delivery = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True, verbose_name=_("delivery"))
+    after_sales = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, verbose_name=_("after-sales")
+    )
+    delivery = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, verbose_name=_("delivery")
+    )
     total = models.DecimalField(max_digits=5, decimal_places=2, verbose_name=_("total"))
     flagged = models.BooleanField(default=False, verbose_name=_("below threshold"))
     details = models.JSONField(default=dict, blank=True)
@@ -216,7 +306,9 @@ class Scorecard(models.Model):
         ordering = ["-period", "total"]
         constraints = [
             models.UniqueConstraint(fields=["merchant", "period"], name="scorecard_unique_period"),
-            models.CheckConstraint(condition=Q(total__gte=0) & Q(total__lte=100), name="scorecard_total_0_100"),
+            models.CheckConstraint(
+                condition=Q(total__gte=0) & Q(total__lte=100), name="scorecard_total_0_100"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from liveops.core.audit import audit_log
 from liveops.core.duties import serves
@@ -66,7 +67,7 @@ def _export(request, *, name: str, header: list, rows) -> object:
 # Checklists (QC-1) -----------------------------------------------------------------------------
 
 
-@serves("QC-1", feature="Inspection checklists per category (versioned)")
+@serves("QC-1", feature=gettext_noop("Inspection checklists per category (versioned)"))
 @capability_required("quality.view")
 def checklists(request):
     access = request.access
@@ -92,7 +93,7 @@ def checklists(request):
     )
 
 
-@serves("QC-1", feature="Checklist versions and revision")
+@serves("QC-1", feature=gettext_noop("Checklist versions and revision"))
 @capability_required("quality.view")
 def checklist_detail(request, pk: int):
     access = request.access
@@ -140,7 +141,7 @@ def checklist_detail(request, pk: int):
 # Inspections (QC-2) ----------------------------------------------------------------------------
 
 
-@serves("QC-2", feature="Inspections of samples and inbound batches")
+@serves("QC-2", feature=gettext_noop("Inspections of samples and inbound batches"))
 @capability_required("quality.view")
 def inspections(request):
     access = request.access
@@ -238,7 +239,7 @@ def _item_rows(inspection):
     return [(item, answers.get(item.pk)) for item in inspection.checklist.items.all()]
 
 
-@serves("QC-2", feature="Inspection form: pass/fail per checklist item with note and photo")
+@serves("QC-2", feature=gettext_noop("Inspection form: pass/fail per checklist item with note and photo"))
 @capability_required("quality.view")
 def inspection_detail(request, pk: int):
     access = request.access
@@ -345,7 +346,7 @@ def inspection_photo(request, pk: int, item_pk: int):
 # Defects and CAPA (QC-2, QC-4) -----------------------------------------------------------------
 
 
-@serves("QC-2", "QC-4", feature="Defect register with overdue corrective actions")
+@serves("QC-2", "QC-4", feature=gettext_noop("Defect register with overdue corrective actions"))
 @capability_required("quality.view")
 def defects(request):
     access = request.access
@@ -424,7 +425,7 @@ def defects(request):
     )
 
 
-@serves("QC-2", "QC-4", feature="Defect with corrective and preventive actions (CAPA)")
+@serves("QC-2", "QC-4", feature=gettext_noop("Defect with corrective and preventive actions (CAPA)"))
 @capability_required("quality.view")
 def defect_detail(request, pk: int):
     access = request.access
@@ -499,7 +500,7 @@ def defect_detail(request, pk: int):
 # Blocklist (QC-4) ------------------------------------------------------------------------------
 
 
-@serves("QC-4", feature="Blocklist of merchants and products")
+@serves("QC-4", feature=gettext_noop("Blocklist of merchants and products"))
 @capability_required("quality.view")
 def blocklist(request):
     access = request.access
@@ -570,7 +571,7 @@ def block_lift(request, pk: int):
 # Scorecards (QC-6) -----------------------------------------------------------------------------
 
 
-@serves("QC-6", feature="Merchant scorecards per period")
+@serves("QC-6", feature=gettext_noop("Merchant scorecards per period"))
 @capability_required("quality.view")
 def scorecard_page(request):
     access = request.access

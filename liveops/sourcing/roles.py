@@ -3,9 +3,26 @@
 from liveops.org.roles import RoleT
 
 ROLES = [
-    RoleT("recruiter", "招商专员", "Recruiter", ("sourcing.view", "sourcing.change", "sourcing.import", "sourcing.export", "quality.view")),
-    RoleT("recruitment-manager", "招商负责人", "Head of recruitment",
-          ("sourcing.view", "sourcing.change", "sourcing.import", "sourcing.export", "sourcing.approve", "sourcing.view_personal", "quality.view")),
+    RoleT(
+        "recruiter",
+        "招商专员",
+        "Recruiter",
+        ("sourcing.view", "sourcing.change", "sourcing.import", "sourcing.export", "quality.view"),
+    ),
+    RoleT(
+        "recruitment-manager",
+        "招商负责人",
+        "Head of recruitment",
+        (
+            "sourcing.view",
+            "sourcing.change",
+            "sourcing.import",
+            "sourcing.export",
+            "sourcing.approve",
+            "sourcing.view_personal",
+            "quality.view",
+        ),
+    ),
     RoleT("sourcing-reader", "商品库查阅", "Product library reader", ("sourcing.view",)),
 ]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -116,7 +117,7 @@ class ImportRunListCreate(generics.ListAPIView):
 
     capability = "authenticated"
     write_capability = "authenticated"  # the kind's own capability is checked by the service
-    feature = "Imports API"
+    feature = gettext_noop("Imports API")
     serializer_class = ImportRunSerializer
     parser_classes = [MultiPartParser, FormParser]
     filterset_fields = ["kind", "status"]
@@ -137,7 +138,7 @@ class ImportRunDetail(generics.RetrieveAPIView):
     """One import run: status, progress percent, counts, rejects URL. Poll it until it has finished."""
 
     capability = "authenticated"
-    feature = "Imports API"
+    feature = gettext_noop("Imports API")
     serializer_class = ImportRunSerializer
 
     def get_queryset(self):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.pagination import CursorPagination
@@ -24,7 +25,7 @@ class DepartmentList(generics.ListAPIView):
 
     capability = "org.view"
     duties = ("HR-1", "GOV-BD-5")
-    feature = "Departments API"
+    feature = gettext_noop("Departments API")
     queryset = Department.objects.none()  # model for the schema; rows come from get_queryset (scoped)
     serializer_class = s.DepartmentSerializer
     pagination_class = None
@@ -66,7 +67,7 @@ class StaffListCreate(generics.ListCreateAPIView):
     capability = "org.view"
     write_capability = "org.change"
     duties = ("HR-1",)
-    feature = "Staff API"
+    feature = gettext_noop("Staff API")
     queryset = Staff.objects.none()  # model for the schema; rows come from get_queryset (scoped)
     serializer_class = s.StaffSerializer
     filterset_fields = ["department__code", "is_active", "employee_no"]
@@ -111,7 +112,7 @@ class StaffDetail(generics.RetrieveAPIView):
 
     capability = "org.view"
     duties = ("HR-1",)
-    feature = "Staff API"
+    feature = gettext_noop("Staff API")
     queryset = Staff.objects.none()  # model for the schema; rows come from get_queryset (scoped)
     serializer_class = s.StaffSerializer
 
@@ -132,7 +133,7 @@ class MeetingList(generics.ListAPIView):
 
     capability = "governance.view"
     duties = ("GOV-SH-1", "GOV-BD-1", "GOV-SV-5")
-    feature = "Governance meetings API"
+    feature = gettext_noop("Governance meetings API")
     queryset = Meeting.objects.none()  # model for the schema; rows come from get_queryset (scoped)
     serializer_class = s.MeetingSerializer
     filterset_fields = ["meeting_type", "body__kind"]
@@ -148,7 +149,7 @@ class ResolutionList(generics.ListAPIView):
 
     capability = "governance.view"
     duties = ("GOV-SH-1", "GOV-SH-3", "GOV-SH-4", "GOV-BD-2", "GOV-BD-3", "GOV-BD-4", "GOV-SV-1")
-    feature = "Resolutions API"
+    feature = gettext_noop("Resolutions API")
     queryset = Resolution.objects.none()  # model for the schema; rows come from get_queryset (scoped)
     serializer_class = s.ResolutionSerializer
     filterset_fields = ["outcome", "topic", "number"]
@@ -164,7 +165,7 @@ class ActionItemList(generics.ListAPIView):
 
     capability = "authenticated"
     duties = ("GOV-CH-3", "GM-2")
-    feature = "Resolution follow-up API"
+    feature = gettext_noop("Resolution follow-up API")
     queryset = ActionItem.objects.none()  # model for the schema; rows come from get_queryset (scoped)
     serializer_class = s.ActionItemSerializer
     filterset_fields = ["status", "department__code"]
@@ -183,7 +184,7 @@ class ActionItemStatus(APIView):
     capability = "authenticated"
     write_capability = "authenticated"
     duties = ("GOV-CH-3", "GM-2")
-    feature = "Resolution follow-up API"
+    feature = gettext_noop("Resolution follow-up API")
 
     @extend_schema(request=s.ActionStatusSerializer, responses=s.ActionItemSerializer)
     def post(self, request, pk: int):
@@ -203,7 +204,7 @@ class PlanList(generics.ListAPIView):
 
     capability = "governance.view"
     duties = ("GM-3", "GOV-BD-3", "GOV-CH-5")
-    feature = "Plans API"
+    feature = gettext_noop("Plans API")
     queryset = Plan.objects.none()  # model for the schema; rows come from get_queryset (scoped)
     serializer_class = s.PlanSerializer
     filterset_fields = ["kind", "year", "status"]

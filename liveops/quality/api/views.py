@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.http import Http404
+from django.utils.translation import gettext_noop
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -41,7 +42,7 @@ class InspectionList(generics.ListAPIView):
 
     capability = "quality.view"
     duties = ("QC-2",)
-    feature = "Inspections API"
+    feature = gettext_noop("Inspections API")
     queryset = Inspection.objects.none()  # model for the schema; rows come from get_queryset (scoped)
     serializer_class = s.InspectionSerializer
     filterset_class = InspectionFilter
@@ -57,7 +58,7 @@ class InspectionDetail(generics.RetrieveAPIView):
 
     capability = "quality.view"
     duties = ("QC-2",)
-    feature = "Inspections API"
+    feature = gettext_noop("Inspections API")
     queryset = Inspection.objects.none()
     serializer_class = s.InspectionDetailSerializer
 
@@ -80,7 +81,7 @@ class DefectListCreate(generics.ListCreateAPIView):
     capability = "quality.view"
     write_capability = "quality.change"
     duties = ("QC-2", "QC-4")
-    feature = "Defects API"
+    feature = gettext_noop("Defects API")
     queryset = Defect.objects.none()
     serializer_class = s.DefectSerializer
     filterset_class = DefectFilter
@@ -121,7 +122,7 @@ class BlockList(generics.ListCreateAPIView):
     capability = "quality.view"
     write_capability = "quality.block"
     duties = ("QC-4",)
-    feature = "Blocklist API"
+    feature = gettext_noop("Blocklist API")
     queryset = Block.objects.none()
     serializer_class = s.BlockSerializer
     filterset_class = BlockFilter
@@ -164,7 +165,7 @@ class BlockLift(APIView):
     capability = "quality.view"
     write_capability = "quality.approve"
     duties = ("QC-4",)
-    feature = "Blocklist API"
+    feature = gettext_noop("Blocklist API")
 
     @extend_schema(request=s.BlockLiftSerializer, responses=s.BlockSerializer)
     def post(self, request, pk: int):
@@ -182,7 +183,7 @@ class ScorecardList(generics.ListAPIView):
 
     capability = "quality.view"
     duties = ("QC-6",)
-    feature = "Merchant scorecards API"
+    feature = gettext_noop("Merchant scorecards API")
     queryset = Scorecard.objects.none()
     serializer_class = s.ScorecardSerializer
     filterset_class = ScorecardFilter

@@ -4,6 +4,7 @@ pagination (no ``COUNT(*)``); contacts masked unless ``sourcing.view_personal`` 
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext_noop
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -50,7 +51,7 @@ class MerchantListCreate(generics.ListCreateAPIView):
     capability = "sourcing.view"
     write_capability = "sourcing.change"
     duties = ("MR-1", "MR-4")
-    feature = "Merchants API"
+    feature = gettext_noop("Merchants API")
     queryset = Merchant.objects.none()  # model for the schema; rows come from get_queryset (scoped)
     serializer_class = s.MerchantSerializer
     filterset_fields = ["kind", "level", "status", "uscc"]
@@ -95,7 +96,7 @@ class MerchantDetail(APIView):
     capability = "sourcing.view"
     write_capability = "sourcing.change"
     duties = ("MR-1",)
-    feature = "Merchants API"
+    feature = gettext_noop("Merchants API")
 
     def _get(self, request, pk: int) -> Merchant:
         merchant = merchant_sel.merchant_get(access=request.access, pk=pk)
@@ -127,7 +128,7 @@ class ProductList(generics.ListAPIView):
 
     capability = "sourcing.view"
     duties = ("MR-2", "MR-4")
-    feature = "Products API"
+    feature = gettext_noop("Products API")
     queryset = Product.objects.none()  # model for the schema; rows come from get_queryset (scoped)
     serializer_class = s.ProductSerializer
     filterset_fields = ["stage", "merchant", "category__code", "brand"]
@@ -147,7 +148,7 @@ class ProductDetail(generics.RetrieveAPIView):
 
     capability = "sourcing.view"
     duties = ("MR-2", "MC-3")
-    feature = "Products API"
+    feature = gettext_noop("Products API")
     queryset = Product.objects.none()  # model for the schema; rows come from get_queryset (scoped)
     serializer_class = s.ProductDetailSerializer
 
@@ -161,7 +162,7 @@ class CredentialList(generics.ListAPIView):
 
     capability = "sourcing.view"
     duties = ("QC-3",)
-    feature = "Credentials API"
+    feature = gettext_noop("Credentials API")
     queryset = Credential.objects.none()  # model for the schema; rows come from get_queryset (scoped)
     serializer_class = s.CredentialSerializer
     filterset_fields = ["merchant", "kind", "verification"]
@@ -191,7 +192,7 @@ class CredentialVerify(APIView):
     capability = "sourcing.view"
     write_capability = "quality.change"
     duties = ("QC-3",)
-    feature = "Credentials API"
+    feature = gettext_noop("Credentials API")
 
     @extend_schema(request=s.CredentialVerifySerializer, responses=s.CredentialSerializer)
     def post(self, request, pk: int):
@@ -211,7 +212,7 @@ class CategoryList(generics.ListAPIView):
 
     capability = "sourcing.view"
     duties = ("MC-4",)
-    feature = "Categories API"
+    feature = gettext_noop("Categories API")
     queryset = Category.objects.none()  # model for the schema; rows come from get_queryset
     serializer_class = s.CategorySerializer
     pagination_class = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -62,7 +63,7 @@ class MarketSummary(APIView):
 
     capability = "sourcing.view"
     duties = ("LC-2", "MC-3")
-    feature = "Market summary API"
+    feature = gettext_noop("Market summary API")
 
     @extend_schema(
         parameters=[

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -35,7 +36,7 @@ class DealListCreate(generics.ListCreateAPIView):
     capability = "sourcing.view"
     write_capability = "sourcing.change"
     duties = ("MC-5", "MR-5")
-    feature = "Deals API"
+    feature = gettext_noop("Deals API")
     queryset = Deal.objects.none()  # model for the schema; rows come from get_queryset (scoped)
     serializer_class = s.DealSerializer
     filterset_fields = ["status", "product", "merchant"]
@@ -60,7 +61,7 @@ class DealDetail(generics.RetrieveAPIView):
 
     capability = "sourcing.view"
     duties = ("MC-5",)
-    feature = "Deals API"
+    feature = gettext_noop("Deals API")
     queryset = Deal.objects.none()
     serializer_class = s.DealSerializer
 
@@ -71,7 +72,7 @@ class DealDetail(generics.RetrieveAPIView):
 class _DealAction(APIView):
     capability = "sourcing.view"
     duties = ("MC-5",)
-    feature = "Deals API"
+    feature = gettext_noop("Deals API")
 
     def deal(self, request, pk: int) -> Deal:
         deal = deal_sel.deal_get(access=request.access, pk=pk)
@@ -142,7 +143,7 @@ class SampleListCreate(generics.ListCreateAPIView):
 
     capability = "sourcing.view"
     write_capability = "sourcing.change"
-    feature = "Samples API"
+    feature = gettext_noop("Samples API")
     queryset = Sample.objects.none()
     serializer_class = s.SampleSerializer
     filterset_fields = ["status", "product", "merchant", "must_return"]
@@ -166,7 +167,7 @@ class SampleOverdue(generics.ListAPIView):
     """Samples past their return date and still with us."""
 
     capability = "sourcing.view"
-    feature = "Samples API"
+    feature = gettext_noop("Samples API")
     queryset = Sample.objects.none()
     serializer_class = s.SampleSerializer
     pagination_class = None
@@ -180,7 +181,7 @@ class SampleStatus(APIView):
 
     capability = "sourcing.view"
     write_capability = "sourcing.change"
-    feature = "Samples API"
+    feature = gettext_noop("Samples API")
 
     @extend_schema(request=s.SampleStatusSerializer, responses=s.SampleSerializer)
     def post(self, request, pk: int):
@@ -197,7 +198,7 @@ class SampleCosts(APIView):
     """Sample cost (quantity × unit cost, CNY) in total, per merchant and per product."""
 
     capability = "sourcing.view"
-    feature = "Samples API"
+    feature = gettext_noop("Samples API")
 
     @extend_schema(responses=s.SampleCostsSerializer)
     def get(self, request):
@@ -218,7 +219,7 @@ class PipelineBoard(APIView):
 
     capability = "sourcing.view"
     duties = ("MR-5",)
-    feature = "Selection board API"
+    feature = gettext_noop("Selection board API")
 
     @extend_schema(
         parameters=[OpenApiParameter("per_column", int, description="cards per column (1-200, default 50)")],
@@ -237,7 +238,7 @@ class ProductMove(APIView):
     capability = "sourcing.view"
     write_capability = "sourcing.change"
     duties = ("MR-5",)
-    feature = "Selection board API"
+    feature = gettext_noop("Selection board API")
 
     @extend_schema(request=s.MoveSerializer, responses=s.ProductStageSerializer)
     def post(self, request, pk: int):
@@ -271,7 +272,7 @@ class SelectionMeetingListCreate(generics.ListCreateAPIView):
     capability = "sourcing.view"
     write_capability = "sourcing.change"
     duties = ("MC-2", "MR-5")
-    feature = "Selection meetings API"
+    feature = gettext_noop("Selection meetings API")
     queryset = SelectionMeeting.objects.none()
     serializer_class = s.SelectionMeetingSerializer
     ordering_fields = ["id"]
@@ -291,7 +292,7 @@ class SelectionMeetingListCreate(generics.ListCreateAPIView):
 class _MeetingView(APIView):
     capability = "sourcing.view"
     duties = ("MC-2", "MR-5")
-    feature = "Selection meetings API"
+    feature = gettext_noop("Selection meetings API")
 
     def meeting(self, request, pk: int) -> SelectionMeeting:
         meeting = pipe_sel.selection_meeting_list(access=request.access).filter(pk=pk).first()

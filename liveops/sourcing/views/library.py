@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from liveops.core.audit import audit_log
@@ -76,7 +77,7 @@ def _require_change(request, department_id: int) -> None:
 # Merchants --------------------------------------------------------------------------------------
 
 
-@serves("MR-1", "MR-4", feature="Merchant library: search (pinyin), filters, export")
+@serves("MR-1", "MR-4", feature=gettext_noop("Merchant library: search (pinyin), filters, export"))
 @capability_required("sourcing.view")
 def merchant_list(request):
     access = request.access
@@ -183,7 +184,7 @@ def _similar_warning(form, *, exclude_pk=None) -> list:
     return similar
 
 
-@serves("MR-1", "MR-4", feature="New merchant with duplicate check")
+@serves("MR-1", "MR-4", feature=gettext_noop("New merchant with duplicate check"))
 @capability_required("sourcing.change")
 def merchant_create(request):
     form = forms.MerchantForm(request.POST or None, access=request.access)
@@ -205,7 +206,7 @@ def merchant_create(request):
     )
 
 
-@serves("MR-1", feature="Edit merchant")
+@serves("MR-1", feature=gettext_noop("Edit merchant"))
 @capability_required("sourcing.change")
 def merchant_edit(request, pk: int):
     merchant = _merchant_or_404(request, pk)
@@ -239,7 +240,7 @@ def merchant_edit(request, pk: int):
     "MR-1",
     "MR-6",
     "QC-3",
-    feature="Merchant record: profile, contacts, log, credentials, products, performance",
+    feature=gettext_noop("Merchant record: profile, contacts, log, credentials, products, performance"),
 )
 @capability_required("sourcing.view")
 def merchant_detail(request, pk: int):
@@ -316,7 +317,7 @@ def merchant_contact_add(request, pk: int):
     )
 
 
-@serves("MR-5", feature="Merchant communication and negotiation log")
+@serves("MR-5", feature=gettext_noop("Merchant communication and negotiation log"))
 @capability_required("sourcing.change")
 @require_POST
 def merchant_log_add(request, pk: int):
@@ -354,7 +355,7 @@ def merchant_brand_add(request, pk: int):
 # Credentials (QC-3) ------------------------------------------------------------------------------
 
 
-@serves("QC-3", feature="Record a merchant credential")
+@serves("QC-3", feature=gettext_noop("Record a merchant credential"))
 @capability_required("sourcing.change", "quality.change")
 @require_POST
 def merchant_credential_add(request, pk: int):
@@ -371,7 +372,7 @@ def merchant_credential_add(request, pk: int):
     )
 
 
-@serves("QC-3", feature="Verify a merchant credential")
+@serves("QC-3", feature=gettext_noop("Verify a merchant credential"))
 @capability_required("quality.change")
 @require_POST
 def credential_verify(request, pk: int):
@@ -403,7 +404,7 @@ def credential_file(request, pk: int):
     return FileResponse(handle, as_attachment=True, filename=credential.file.name.rsplit("/", 1)[-1])
 
 
-@serves("QC-3", feature="Credentials expiring within 30 days and expired")
+@serves("QC-3", feature=gettext_noop("Credentials expiring within 30 days and expired"))
 @capability_required("sourcing.view")
 def credential_expiry(request):
     days = request.GET.get("days", "30")
@@ -415,7 +416,11 @@ def credential_expiry(request):
 # Products ----------------------------------------------------------------------------------------
 
 
-@serves("MR-2", "MR-4", feature="Product library: fast search (pinyin initials, barcode, merchant code)")
+@serves(
+    "MR-2",
+    "MR-4",
+    feature=gettext_noop("Product library: fast search (pinyin initials, barcode, merchant code)"),
+)
 @capability_required("sourcing.view")
 def product_list(request):
     access = request.access
@@ -446,7 +451,7 @@ def _changeable_merchants(access):
     return qs if reach is None else qs.filter(department_id__in=reach)
 
 
-@serves("MR-2", "MR-4", feature="New product with duplicate check")
+@serves("MR-2", "MR-4", feature=gettext_noop("New product with duplicate check"))
 @capability_required("sourcing.change")
 def product_create(request):
     merchants = _changeable_merchants(request.access)
@@ -473,7 +478,7 @@ def _product_or_404(request, pk: int):
     return product
 
 
-@serves("MR-2", feature="Edit product: selling points, audience, prices")
+@serves("MR-2", feature=gettext_noop("Edit product: selling points, audience, prices"))
 @capability_required("sourcing.change")
 def product_edit(request, pk: int):
     product = _product_or_404(request, pk)
@@ -492,7 +497,12 @@ def product_edit(request, pk: int):
     return render(request, "sourcing/library/product_form.html", {"form": form, "product": product})
 
 
-@serves("MR-2", "MC-3", "MC-4", feature="Product record: SKUs, price history, standards, approval gate")
+@serves(
+    "MR-2",
+    "MC-3",
+    "MC-4",
+    feature=gettext_noop("Product record: SKUs, price history, standards, approval gate"),
+)
 @capability_required("sourcing.view")
 def product_detail(request, pk: int):
     access = request.access
@@ -552,7 +562,7 @@ def product_sku_add(request, pk: int):
     )
 
 
-@serves("MC-3", feature="Record a price (ours or a competitor's)")
+@serves("MC-3", feature=gettext_noop("Record a price (ours or a competitor's)"))
 @capability_required("sourcing.change")
 @require_POST
 def product_price_add(request, pk: int):
@@ -572,7 +582,7 @@ def product_price_add(request, pk: int):
 # Categories and standards register (MC-4) ---------------------------------------------------------
 
 
-@serves("MC-4", feature="Category tree with standards (GB numbers) and required credentials")
+@serves("MC-4", feature=gettext_noop("Category tree with standards (GB numbers) and required credentials"))
 @capability_required("sourcing.view")
 def category_list(request):
     return render(
@@ -582,7 +592,7 @@ def category_list(request):
     )
 
 
-@serves("MC-4", feature="Edit the standards register")
+@serves("MC-4", feature=gettext_noop("Edit the standards register"))
 @capability_required("sourcing.approve")
 def category_edit(request, pk: int | None = None):
     category = None
@@ -612,7 +622,7 @@ def category_edit(request, pk: int | None = None):
 # Category plan and gaps (MC-1, MR-3) ----------------------------------------------------------------
 
 
-@serves("MC-1", "MR-3", feature="Category plan and gap analysis")
+@serves("MC-1", "MR-3", feature=gettext_noop("Category plan and gap analysis"))
 @capability_required("sourcing.view")
 def plan_view(request):
     access = request.access

@@ -8,7 +8,7 @@ import datetime as dt
 from django import forms
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from liveops.core.duties import serves
 from liveops.core.permissions import capability_required
@@ -110,7 +110,9 @@ def _chart_data(summary: dict) -> dict:
 @serves(
     "LC-2",
     "MC-3",
-    feature="Market intelligence: competitor prices, sales velocity, brand share, promotion price moves",
+    feature=gettext_noop(
+        "Market intelligence: competitor prices, sales velocity, brand share, promotion price moves"
+    ),
 )
 @capability_required("sourcing.view")
 def market_dashboard(request):

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from liveops.core.duties import serves
@@ -125,7 +126,7 @@ def _refused(request, exc: DomainError):
 # Deals (MC-5) ----------------------------------------------------------------------------------
 
 
-@serves("MC-5", "MR-5", feature="Deals: terms per product, approval and versions")
+@serves("MC-5", "MR-5", feature=gettext_noop("Deals: terms per product, approval and versions"))
 @capability_required("sourcing.view")
 def deal_list(request):
     access = request.access
@@ -147,7 +148,7 @@ def deal_list(request):
     )
 
 
-@serves("MC-5", "MR-5", feature="Deals: negotiate terms for a product")
+@serves("MC-5", "MR-5", feature=gettext_noop("Deals: negotiate terms for a product"))
 @capability_required("sourcing.change")
 def deal_create(request):
     if not (request.GET.get("product") or request.POST.get("product")):
@@ -171,7 +172,7 @@ def deal_create(request):
     )
 
 
-@serves("MC-5", "MR-5", feature="Deal: terms, approval, revision and contracts")
+@serves("MC-5", "MR-5", feature=gettext_noop("Deal: terms, approval, revision and contracts"))
 @capability_required("sourcing.view")
 def deal_detail(request, pk: int):
     access = request.access
@@ -252,7 +253,7 @@ def deal_detail(request, pk: int):
     )
 
 
-@serves("MC-5", feature="Deal history per product")
+@serves("MC-5", feature=gettext_noop("Deal history per product"))
 @capability_required("sourcing.view")
 def deal_history_product(request, pk: int):
     product = _product_or_404(request, pk)
@@ -269,7 +270,7 @@ def deal_history_product(request, pk: int):
     )
 
 
-@serves("MC-5", feature="Deal history per merchant")
+@serves("MC-5", feature=gettext_noop("Deal history per merchant"))
 @capability_required("sourcing.view")
 def deal_history_merchant(request, pk: int):
     deals = deal_sel.deal_history(access=request.access, merchant_id=pk)
@@ -415,7 +416,7 @@ def _board_context(request) -> dict:
     }
 
 
-@serves("MR-5", feature="Selection board: candidates to approved, one column per stage")
+@serves("MR-5", feature=gettext_noop("Selection board: candidates to approved, one column per stage"))
 @capability_required("sourcing.view")
 def pipeline_board(request):
     ctx = _board_context(request)
@@ -452,7 +453,7 @@ def _days(delta) -> str:
     return "" if delta is None else f"{delta.total_seconds() / 86400:.1f}"
 
 
-@serves("MR-5", "MC-2", feature="Selection list: filters, scores and time in each stage")
+@serves("MR-5", "MC-2", feature=gettext_noop("Selection list: filters, scores and time in each stage"))
 @capability_required("sourcing.view")
 def pipeline_list(request):
     access = request.access
@@ -482,7 +483,7 @@ def pipeline_list(request):
     )
 
 
-@serves("MC-4", feature="Selection report per product (printable)")
+@serves("MC-4", feature=gettext_noop("Selection report per product (printable)"))
 @capability_required("sourcing.view")
 def selection_report(request, pk: int):
     product = _product_or_404(request, pk)
@@ -501,7 +502,7 @@ def selection_report(request, pk: int):
 # Selection meetings (MC-2) ---------------------------------------------------------------------
 
 
-@serves("MC-2", "MR-5", feature="Selection meetings")
+@serves("MC-2", "MR-5", feature=gettext_noop("Selection meetings"))
 @capability_required("sourcing.view")
 def selection_meeting_list(request):
     access = request.access
@@ -535,7 +536,11 @@ def _score(value: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-@serves("MC-2", "MR-5", feature="Selection meeting: product pool with reviewers' scores and decisions")
+@serves(
+    "MC-2",
+    "MR-5",
+    feature=gettext_noop("Selection meeting: product pool with reviewers' scores and decisions"),
+)
 @capability_required("sourcing.view")
 def selection_meeting_detail(request, pk: int):
     access = request.access

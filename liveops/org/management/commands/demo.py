@@ -13,4 +13,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = demo_build(seed=options["seed"])
         self.stdout.write(self.style.SUCCESS(f"demo company: {result}"))
-        self.stdout.write(f"demo logins (password {DEMO_PASSWORD}): {', '.join(['admin', *DEMO_LOGINS, QC_LOGIN])}")
+        self.stdout.write(
+            f"demo logins (password {DEMO_PASSWORD}): {', '.join(['admin', *DEMO_LOGINS, QC_LOGIN])}"
+        )
