@@ -34,7 +34,8 @@ def duty_coverage() -> list[dict]:
                 "provides": duty.provides_en,
                 "covered": bool(fs),
                 "features": [
-                    {"kind": f.kind, "route": f.route, "url_name": f.url_name, "title": gettext(f.title)} for f in fs
+                    {"kind": f.kind, "route": f.route, "url_name": f.url_name, "title": gettext(f.title)}
+                    for f in fs
                 ],
             }
         )
