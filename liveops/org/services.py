@@ -24,6 +24,7 @@ from liveops.org.models import (
     Plan,
     Position,
     Resolution,
+    ResolutionDocument,
     SigningAuthority,
     Staff,
     SupervisoryQuestion,
@@ -157,6 +158,7 @@ def department_create(
 ) -> Department:
     """Create a unit under ``parent``, recording the approving board resolution."""
     _require(actor, "org.change")
+    _require(actor, "governance.change")
     _require_org_resolution(resolution)
     dept = model_create(
         actor=actor,
@@ -184,6 +186,7 @@ def department_create(
 def department_update(*, actor, department: Department, resolution: Resolution, data: dict) -> Department:
     """Rename, move or close a unit, recording the approving board resolution."""
     _require(actor, "org.change")
+    _require(actor, "governance.change")
     _require_org_resolution(resolution)
     if "parent" in data and data["parent"] is not None:
         from liveops.org.selectors import department_subtree_ids
@@ -346,6 +349,17 @@ def action_item_create(
         owner=owner,
         notes=notes,
     )
+
+
+@transaction.atomic
+def resolution_document_add(*, actor, resolution: Resolution, title: str, file) -> ResolutionDocument:
+    """Attach a document (proposal, budget, contract draft…) to a resolution."""
+    _require(actor, "governance.change")
+    doc = ResolutionDocument(resolution=resolution, title=title, file=file)
+    doc.full_clean()
+    doc.save()
+    audit_create(actor=actor, instance=doc)
+    return doc
 
 
 @transaction.atomic

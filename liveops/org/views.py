@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -19,7 +20,7 @@ from liveops.core.models import AuditAction
 from liveops.core.navigation import TOOLS
 from liveops.core.permissions import capability_required, login_only
 from liveops.org import forms, selectors, services
-from liveops.org.models import ActionItem, GovernanceBody, Resolution
+from liveops.org.models import ActionItem, GovernanceBody, Resolution, ResolutionDocument
 
 STAFF_PAGE = 50  # rows per page of the staff list; more load with htmx (no COUNT of the table)
 DEPARTMENT_PEOPLE = 50  # people shown on a department page; the staff list has them all
@@ -61,6 +62,7 @@ def department_detail(request, code: str):
             "staff": staff[:DEPARTMENT_PEOPLE],
             "tools": tools,
             "changes": department.changes.select_related("resolution")[:20],
+            "can_change_org": request.access.can("org.change") and request.access.can("governance.view"),
         },
     )
 
@@ -221,6 +223,7 @@ def governance_register(request):
             )[:100],
             "overdue": selectors.action_item_list(access=access, overdue_only=True)[:50],
             "outcomes": Resolution.Outcome.choices,
+            "can_change": access.can("governance.change"),
             "outcome": outcome,
         },
     )
@@ -237,6 +240,7 @@ def meeting_detail(request, pk: int):
             "meeting": meeting,
             "resolutions": meeting.resolutions.all(),
             "attendees": meeting.attendees.select_related("department"),
+            "can_change": request.access.can("governance.change"),
         },
     )
 
@@ -270,6 +274,7 @@ def resolution_detail(request, pk: int):
             "documents": resolution.documents.all(),
             "questions": resolution.questions.select_related("filed_by"),
             "question_form": question_form,
+            "can_change": access.can("governance.change"),
             "object_type": "org.resolution",
         },
     )
@@ -447,4 +452,191 @@ def appointments(request):
         request,
         "org/appointments.html",
         {"posts": selectors.senior_management(access=access), "resolutions": resolutions[:100]},
+    )
+
+
+# Recording the register (board office: governance.change) -------------------------------------------
+
+
+def _form_page(request, *, form, title: str, back: str, submit: str):
+    return render(request, "org/form.html", {"form": form, "title": title, "back": back, "submit": submit})
+
+
+@serves(
+    "GOV-SH-1", "GOV-BD-1", "GOV-SV-3", feature=gettext_noop("Record a meeting with agenda and attendees")
+)
+@capability_required("governance.change")
+def meeting_create(request):
+    form = forms.MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_create(actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+            return redirect("meeting-detail", pk=meeting.pk)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+    return _form_page(
+        request, form=form, title=_("New meeting"), back=reverse("governance"), submit=_("Save")
+    )
+
+
+@serves("GOV-SH-1", "GOV-BD-1", "GOV-SV-4", feature=gettext_noop("Put a proposal on a meeting's agenda"))
+@capability_required("governance.change")
+def resolution_propose(request, pk: int):
+    meeting = get_object_or_404(selectors.meeting_list(access=request.access), pk=pk)
+    form = forms.ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            res = services.resolution_propose(actor=request.user, meeting=meeting, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+            return redirect("resolution-detail", pk=res.pk)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+    back = reverse("meeting-detail", args=[meeting.pk])
+    return _form_page(
+        request,
+        form=form,
+        title=_("New proposal: %(meeting)s") % {"meeting": meeting.title},
+        back=back,
+        submit=_("Save"),
+    )
+
+
+@serves("GOV-SH-1", "GOV-BD-1", feature=gettext_noop("Record the vote on a proposal"))
+@capability_required("governance.change")
+def resolution_vote(request, pk: int):
+    resolution = get_object_or_404(selectors.resolution_list(access=request.access), pk=pk)
+    form = forms.VoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resolution_decide(actor=request.user, resolution=resolution, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+            return redirect("resolution-detail", pk=resolution.pk)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+    back = reverse("resolution-detail", args=[resolution.pk])
+    return _form_page(
+        request,
+        form=form,
+        title=_("Vote: %(number)s") % {"number": resolution.number},
+        back=back,
+        submit=_("Save"),
+    )
+
+
+@serves("GOV-CH-3", "GM-2", feature=gettext_noop("Assign an action item from a resolution"))
+@capability_required("governance.change")
+def action_item_create(request, pk: int):
+    resolution = get_object_or_404(selectors.resolution_list(access=request.access), pk=pk)
+    form = forms.ActionItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_item_create(actor=request.user, resolution=resolution, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+            return redirect("resolution-detail", pk=resolution.pk)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+    back = reverse("resolution-detail", args=[resolution.pk])
+    return _form_page(
+        request,
+        form=form,
+        title=_("New action item: %(number)s") % {"number": resolution.number},
+        back=back,
+        submit=_("Save"),
+    )
+
+
+@capability_required("governance.change")
+def resolution_document_add(request, pk: int):
+    resolution = get_object_or_404(selectors.resolution_list(access=request.access), pk=pk)
+    form = forms.DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        services.resolution_document_add(actor=request.user, resolution=resolution, **form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return redirect("resolution-detail", pk=resolution.pk)
+    back = reverse("resolution-detail", args=[resolution.pk])
+    return _form_page(
+        request,
+        form=form,
+        title=_("Attach a document: %(number)s") % {"number": resolution.number},
+        back=back,
+        submit=_("Upload"),
+    )
+
+
+@capability_required("governance.view")
+def resolution_document_download(request, pk: int):
+    """Documents are served only through this permission-checked view (nothing serves /media/)."""
+    doc = get_object_or_404(
+        ResolutionDocument.objects.filter(resolution__in=selectors.resolution_list(access=request.access)),
+        pk=pk,
+    )
+    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.file.name.rsplit("/", 1)[-1])
+
+
+@serves("GOV-BD-5", feature=gettext_noop("Change the org tree with the approving board resolution"))
+@capability_required("org.change")
+def unit_change(request, code: str):
+    """Rename, move or close a unit; refused without a passed board resolution on the org structure."""
+    if not request.access.can("governance.change"):
+        raise PermissionDenied
+    department = get_object_or_404(selectors.department_list(access=request.access), code=code)
+    initial = {
+        "name_zh": department.name_zh,
+        "name_en": department.name_en,
+        "parent": department.parent,
+        "is_active": department.is_active,
+    }
+    form = forms.UnitChangeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {
+            k: form.cleaned_data[k]
+            for k in ("name_zh", "name_en", "parent", "is_active")
+            if k in form.changed_data
+        }
+        try:
+            services.department_update(
+                actor=request.user,
+                department=department,
+                resolution=form.cleaned_data["resolution"],
+                data=data,
+            )
+            messages.success(request, _("Saved."))
+            return redirect("department-detail", code=department.code)
+        except (DomainError, ValidationError) as exc:
+            if isinstance(exc, DomainError):
+                form.add_domain_error(exc)
+            else:
+                form.add_error(None, exc)
+    back = reverse("department-detail", args=[department.code])
+    return _form_page(
+        request,
+        form=form,
+        title=_("Change unit: %(name)s") % {"name": department.name},
+        back=back,
+        submit=_("Save"),
+    )
+
+
+@serves("GOV-BD-5", feature=gettext_noop("Add a unit with the approving board resolution"))
+@capability_required("org.change")
+def unit_create(request, code: str):
+    if not request.access.can("governance.change"):
+        raise PermissionDenied
+    parent = get_object_or_404(selectors.department_list(access=request.access), code=code)
+    form = forms.UnitCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dept = services.department_create(actor=request.user, parent=parent, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+            return redirect("department-detail", code=dept.code)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+    back = reverse("department-detail", args=[parent.code])
+    return _form_page(
+        request,
+        form=form,
+        title=_("New unit under %(name)s") % {"name": parent.name},
+        back=back,
+        submit=_("Save"),
     )
