@@ -182,3 +182,7 @@ def gov(personas):
 def _fast_password_hasher(settings):
     """Argon2 (the product's hasher, see test_security) costs ~0.2 s a user; tests hash with MD5 first."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
+# The browser fixture of the e2e tests (Debian Chromium through Playwright), shared by every e2e module.
+from tests.e2e_support import browser_page  # noqa: E402,F401

@@ -15,59 +15,10 @@ import re
 import tempfile
 from pathlib import Path
 
-import pytest
+from tests.e2e_support import e2e_marks
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path(tempfile.gettempdir()) / "liveops-orgchart.png"  # /tmp/liveops-orgchart.png
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium)"
-    ),
-]
-
-
-@pytest.fixture
-def allow_sync_orm_in_event_loop(monkeypatch):
-    """Playwright's sync API runs an asyncio loop in this thread; Django's ORM refuses to run while a loop
-    is running unless told it is safe (it is: the loop only drives the browser)."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser_page(allow_sync_orm_in_event_loop):
-    """A fresh Chromium page, plus the list of problems (console errors, page errors, failed requests)."""
-    from playwright.sync_api import sync_playwright
-
-    problems: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        # A Chinese browser: the page language must come from the app (Chinese by default), not the browser.
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        page.on(
-            "console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
-        )
-        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} {r.failure}"))
-        page.on(
-            "response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None
-        )
-        try:
-            yield page, problems
-        finally:
-            context.close()
-            browser.close()
+pytestmark = e2e_marks
 
 
 def test_general_manager_walks_through_the_company(live_server, transactional_db, browser_page):

@@ -9,53 +9,9 @@ Never ``playwright install``: the browser is the distribution's /usr/bin/chromiu
 
 from __future__ import annotations
 
-from pathlib import Path
+from tests.e2e_support import e2e_marks
 
-import pytest
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium)"
-    ),
-]
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    # Playwright's sync API runs an asyncio loop in this thread; the ORM may run beside it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    problems: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1600, "height": 1000})
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        page.on(
-            "console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
-        )
-        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} {r.failure}"))
-        page.on(
-            "response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None
-        )
-        try:
-            yield page, problems
-        finally:
-            context.close()
-            browser.close()
+pytestmark = e2e_marks
 
 
 def test_manager_takes_a_product_from_candidate_to_approved(live_server, transactional_db, browser_page):
