@@ -13,7 +13,8 @@ functions it reuses):
    1,000 merchants and ``--products`` products with one SKU each (``bulk_create``): ``--candidates``
    of them are candidates on the selection board, about 2 % in the other open stages, the rest
    already approved or rejected. Titles are brand + product + spec, with pinyin and initials computed
-   by ``liveops.core.pinyin`` as the services do. If ``../shared/data/cosmetic.csv`` is present, the
+   by ``liveops.core.pinyin`` as the services do, and the title n-gram search tokens
+   (``product_tokens_rebuild``). If ``../shared/data/cosmetic.csv`` is present, the
    Tmall market data is imported through the import framework. Then ANALYZE.
 3. gunicorn (``--workers 2 --threads 4``) on a free loopback port; a real login for the pages, an API
    token for the API.
@@ -148,6 +149,7 @@ def load_data(args: argparse.Namespace) -> dict:
     from liveops.org.services import staff_names
     from liveops.sourcing.demo import _categories
     from liveops.sourcing.models import Brand, Merchant, PipelineStage, Product, Sku
+    from liveops.sourcing.services.products import product_tokens_rebuild
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -245,6 +247,11 @@ def load_data(args: argparse.Namespace) -> dict:
             )
             created += len(batch)
     timings["products_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        # The title n-gram index of product search, as the services keep it.
+        tokens = product_tokens_rebuild(Product.objects.values_list("pk", flat=True))
+    timings["search_tokens_s"] = time.perf_counter() - t0
 
     market = {}
     if not args.no_market and MARKET_FILE.is_file():
@@ -266,6 +273,7 @@ def load_data(args: argparse.Namespace) -> dict:
         "merchants": Merchant.objects.count(),
         "market_snapshots": MarketSnapshot.objects.count(),
         "distinct_titles": len(names),
+        "search_tokens": tokens,
     }
     connection.close()
     return {

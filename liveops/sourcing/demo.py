@@ -56,6 +56,7 @@ from liveops.sourcing.models import (
     SelectionReview,
     Sku,
 )
+from liveops.sourcing.services.products import product_tokens_rebuild
 
 DEMO_PASSWORD = "LiveOps-demo-2026"
 QC_LOGIN = "qc-staff"  # a QC inspector of the demo company, for inspections and credential checks
@@ -674,6 +675,7 @@ def _products(rng, today, merchants, brands, leaves) -> list[Product]:
             )
     _bulk(Sku, skus)
     _bulk(PriceRecord, prices)
+    product_tokens_rebuild([p.pk for p in products])
     return products
 
 

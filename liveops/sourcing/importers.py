@@ -45,7 +45,11 @@ from liveops.sourcing.services.merchants import (
     uscc_error,
     uscc_normalise,
 )
-from liveops.sourcing.services.products import product_names, product_title_normalise
+from liveops.sourcing.services.products import (
+    product_names,
+    product_title_normalise,
+    product_tokens_rebuild,
+)
 
 _IN_CHUNK = 900  # under SQLite's limit on query parameters
 
@@ -682,6 +686,7 @@ class ProductImport(ImportKind):
                 by_code.setdefault((sku.product.merchant_id, sku.sku_code), sku)
         inserted = updated = unchanged = 0
         entries = []
+        new_products: list[int] = []  # their search tokens are built at the end, in bulk
         for row in valid.iter_rows(named=True):
             mid = row["__mid"]
             product = self.products[mid].get(row["__tkey"])
@@ -700,6 +705,7 @@ class ProductImport(ImportKind):
                     **product_names(row["title"]),
                 )
                 self.products[mid][row["__tkey"]] = product
+                new_products.append(product.pk)
                 entries.append((CREATE, product, {"after": snapshot(product)}))
             else:
                 change = {}
@@ -747,6 +753,7 @@ class ProductImport(ImportKind):
                 updated += 1
             else:
                 unchanged += 1
+        product_tokens_rebuild(new_products)
         audit_bulk(actor=actor, entries=[e for e in entries if e[2]])
         return inserted, updated, unchanged
 

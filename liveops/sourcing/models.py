@@ -24,9 +24,20 @@ class Category(models.Model):
     code = models.SlugField(max_length=40, unique=True, verbose_name=_("code"))
     name_zh = models.CharField(max_length=60, verbose_name=_("name (Chinese)"))
     name_en = models.CharField(max_length=80, blank=True, verbose_name=_("name (English)"))
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent"))
-    standards = models.TextField(blank=True, verbose_name=_("applicable standards"), help_text=_("GB numbers, one per line"))
-    required_credentials = models.JSONField(default=list, blank=True, verbose_name=_("required credential kinds"))
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    standards = models.TextField(
+        blank=True, verbose_name=_("applicable standards"), help_text=_("GB numbers, one per line")
+    )
+    required_credentials = models.JSONField(
+        default=list, blank=True, verbose_name=_("required credential kinds")
+    )
 
     class Meta:
         verbose_name = _("category")
@@ -65,13 +76,30 @@ class Merchant(models.Model):
     name = models.CharField(max_length=120, verbose_name=_("name"))
     name_pinyin = models.CharField(max_length=400, blank=True, db_index=True, editable=False)
     name_initials = models.CharField(max_length=120, blank=True, db_index=True, editable=False)
-    uscc = models.CharField(max_length=18, null=True, blank=True, unique=True, verbose_name=_("unified social credit code"))
+    uscc = models.CharField(
+        max_length=18, null=True, blank=True, unique=True, verbose_name=_("unified social credit code")
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices, verbose_name=_("kind"))
-    level = models.CharField(max_length=10, choices=Level.choices, default=Level.TRIAL, verbose_name=_("cooperation level"))
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROSPECT, verbose_name=_("status"))
-    categories = models.ManyToManyField(Category, blank=True, related_name="merchants", verbose_name=_("categories"))
-    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("department"))
-    owner = models.ForeignKey("org.Staff", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("recruiter"))
+    level = models.CharField(
+        max_length=10, choices=Level.choices, default=Level.TRIAL, verbose_name=_("cooperation level")
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PROSPECT, verbose_name=_("status")
+    )
+    categories = models.ManyToManyField(
+        Category, blank=True, related_name="merchants", verbose_name=_("categories")
+    )
+    department = models.ForeignKey(
+        "org.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
+    )
+    owner = models.ForeignKey(
+        "org.Staff",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recruiter"),
+    )
     city = models.CharField(max_length=60, blank=True, verbose_name=_("city"))
     notes = models.TextField(blank=True, verbose_name=_("notes"))
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created"))
@@ -100,7 +128,11 @@ class MerchantContact(models.Model):
     class Meta:
         verbose_name = _("merchant contact")
         verbose_name_plural = _("merchant contacts")
-        constraints = [models.UniqueConstraint(fields=["merchant"], condition=Q(is_primary=True), name="one_primary_contact")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant"], condition=Q(is_primary=True), name="one_primary_contact"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -119,7 +151,9 @@ class MerchantLog(models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="logs")
     kind = models.CharField(max_length=12, choices=Kind.choices, verbose_name=_("kind"))
     at = models.DateTimeField(default=timezone.now, verbose_name=_("time"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+    )
     summary = models.TextField(verbose_name=_("summary"))
 
     class Meta:
@@ -136,8 +170,17 @@ class Brand(models.Model):
 
     name = models.CharField(max_length=100, unique=True, verbose_name=_("brand"))
     name_en = models.CharField(max_length=100, blank=True, verbose_name=_("English name"))
-    owner = models.ForeignKey(Merchant, null=True, blank=True, on_delete=models.PROTECT, related_name="brands_owned", verbose_name=_("brand owner"))
-    trademark_no = models.CharField(max_length=40, blank=True, verbose_name=_("trademark registration number"))
+    owner = models.ForeignKey(
+        Merchant,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="brands_owned",
+        verbose_name=_("brand owner"),
+    )
+    trademark_no = models.CharField(
+        max_length=40, blank=True, verbose_name=_("trademark registration number")
+    )
 
     class Meta:
         verbose_name = _("brand")
@@ -166,17 +209,52 @@ class Credential(models.Model):
         VERIFIED = "verified", _("Verified")
         REJECTED = "rejected", _("Rejected")
 
-    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="credentials", verbose_name=_("merchant"))
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.CASCADE, related_name="credentials", verbose_name=_("merchant")
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
     number = models.CharField(max_length=60, verbose_name=_("number"))
-    brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.PROTECT, related_name="credentials", verbose_name=_("brand"))
-    grantor = models.ForeignKey(Merchant, null=True, blank=True, on_delete=models.PROTECT, related_name="authorisations_granted", verbose_name=_("authorised by"))
-    product = models.ForeignKey("Product", null=True, blank=True, on_delete=models.CASCADE, related_name="credentials", verbose_name=_("product"))
+    brand = models.ForeignKey(
+        Brand,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credentials",
+        verbose_name=_("brand"),
+    )
+    grantor = models.ForeignKey(
+        Merchant,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="authorisations_granted",
+        verbose_name=_("authorised by"),
+    )
+    product = models.ForeignKey(
+        "Product",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="credentials",
+        verbose_name=_("product"),
+    )
     file = models.FileField(upload_to="credentials/%Y/", blank=True, verbose_name=_("file"))
     issued_on = models.DateField(null=True, blank=True, verbose_name=_("issued on"))
     expires_on = models.DateField(null=True, blank=True, verbose_name=_("expires on"))
-    verification = models.CharField(max_length=10, choices=Verification.choices, default=Verification.PENDING, verbose_name=_("verification"))
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("verified by"))
+    verification = models.CharField(
+        max_length=10,
+        choices=Verification.choices,
+        default=Verification.PENDING,
+        verbose_name=_("verification"),
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
     verified_at = models.DateTimeField(null=True, blank=True, verbose_name=_("verified at"))
 
     class Meta:
@@ -186,18 +264,32 @@ class Credential(models.Model):
         indexes = [models.Index(fields=["expires_on"], name="credential_expiry_idx")]
         constraints = [
             models.UniqueConstraint(fields=["merchant", "kind", "number"], name="credential_unique_number"),
-            models.CheckConstraint(condition=~Q(kind="brand_authorisation") | (Q(brand__isnull=False) & Q(grantor__isnull=False)), name="authorisation_has_brand_and_grantor"),
+            models.CheckConstraint(
+                condition=~Q(kind="brand_authorisation")
+                | (Q(brand__isnull=False) & Q(grantor__isnull=False)),
+                name="authorisation_has_brand_and_grantor",
+            ),
             models.CheckConstraint(condition=~Q(grantor=F("merchant")), name="authorisation_not_self"),
-            models.CheckConstraint(condition=Q(expires_on__isnull=True) | Q(issued_on__isnull=True) | Q(expires_on__gte=F("issued_on")), name="credential_dates_ordered"),
-            models.CheckConstraint(condition=~Q(verification="verified") | Q(verified_by__isnull=False), name="credential_verified_has_verifier"),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True)
+                | Q(issued_on__isnull=True)
+                | Q(expires_on__gte=F("issued_on")),
+                name="credential_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(verification="verified") | Q(verified_by__isnull=False),
+                name="credential_verified_has_verifier",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
 
     def is_valid_on(self, day) -> bool:
-        return self.verification == self.Verification.VERIFIED and (self.expires_on is None or self.expires_on >= day) and (
-            self.issued_on is None or self.issued_on <= day
+        return (
+            self.verification == self.Verification.VERIFIED
+            and (self.expires_on is None or self.expires_on >= day)
+            and (self.issued_on is None or self.issued_on <= day)
         )
 
 
@@ -216,33 +308,67 @@ class PipelineStage(models.TextChoices):
 class Product(models.Model):
     """A product (SPU) offered by a merchant, from candidate to approved for live line-ups."""
 
-    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="products", verbose_name=_("merchant"))
-    brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.PROTECT, related_name="products", verbose_name=_("brand"))
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products", verbose_name=_("category"))
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.PROTECT, related_name="products", verbose_name=_("merchant")
+    )
+    brand = models.ForeignKey(
+        Brand,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="products",
+        verbose_name=_("brand"),
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="products", verbose_name=_("category")
+    )
     title = models.CharField(max_length=200, verbose_name=_("title"))
     title_pinyin = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
     title_initials = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
-    merchant_code = models.CharField(max_length=60, blank=True, db_index=True, verbose_name=_("merchant code (商家编码)"))
+    merchant_code = models.CharField(
+        max_length=60, blank=True, db_index=True, verbose_name=_("merchant code (商家编码)")
+    )
     selling_points = models.TextField(blank=True, verbose_name=_("selling points"))
     target_audience = models.CharField(max_length=200, blank=True, verbose_name=_("target audience"))
     regular_price = models.DecimalField(**MONEY, null=True, blank=True, verbose_name=_("regular price (CNY)"))
-    competitor_price = models.DecimalField(**MONEY, null=True, blank=True, verbose_name=_("competitor price (CNY)"))
+    competitor_price = models.DecimalField(
+        **MONEY, null=True, blank=True, verbose_name=_("competitor price (CNY)")
+    )
     image = models.FileField(upload_to="products/%Y/", blank=True, verbose_name=_("main image"))
-    score = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True, verbose_name=_("selection score"))
-    stage = models.CharField(max_length=20, choices=PipelineStage.choices, default=PipelineStage.CANDIDATE, db_index=True, verbose_name=_("stage"))
+    score = models.DecimalField(
+        max_digits=4, decimal_places=2, null=True, blank=True, verbose_name=_("selection score")
+    )
+    stage = models.CharField(
+        max_length=20,
+        choices=PipelineStage.choices,
+        default=PipelineStage.CANDIDATE,
+        db_index=True,
+        verbose_name=_("stage"),
+    )
     stage_entered_at = models.DateTimeField(default=timezone.now, verbose_name=_("in stage since"))
     reject_reason = models.TextField(blank=True, verbose_name=_("reason for rejection"))
-    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("department"))
+    department = models.ForeignKey(
+        "org.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
+    )
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created"))
 
     class Meta:
         verbose_name = _("product")
         verbose_name_plural = _("products")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["stage", "-stage_entered_at"], name="product_stage_idx")]
+        indexes = [
+            models.Index(fields=["stage", "-stage_entered_at"], name="product_stage_idx"),
+            # The selection board's column query: stage = …, ORDER BY stage_entered_at, id (no sort).
+            models.Index(fields=["stage", "stage_entered_at", "id"], name="product_board_idx"),
+        ]
         constraints = [
-            models.CheckConstraint(condition=~Q(stage="rejected") | ~Q(reject_reason=""), name="product_rejected_has_reason"),
-            models.CheckConstraint(condition=Q(regular_price__isnull=True) | Q(regular_price__gte=0), name="product_price_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(stage="rejected") | ~Q(reject_reason=""), name="product_rejected_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(regular_price__isnull=True) | Q(regular_price__gte=0),
+                name="product_price_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -252,8 +378,10 @@ class Product(models.Model):
 class Sku(models.Model):
     """A sellable variant of a product, with its barcode and merchant code (商家编码)."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="skus", verbose_name=_("product"))
-    sku_code = models.CharField(max_length=60, verbose_name=_("merchant code (商家编码)"))
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="skus", verbose_name=_("product")
+    )
+    sku_code = models.CharField(max_length=60, db_index=True, verbose_name=_("merchant code (商家编码)"))
     barcode = models.CharField(max_length=20, null=True, blank=True, unique=True, verbose_name=_("barcode"))
     spec = models.CharField(max_length=120, blank=True, verbose_name=_("specification"))
     price = models.DecimalField(**MONEY, null=True, blank=True, verbose_name=_("price (CNY)"))
@@ -261,10 +389,29 @@ class Sku(models.Model):
     class Meta:
         verbose_name = _("SKU")
         verbose_name_plural = _("SKUs")
-        constraints = [models.UniqueConstraint(fields=["product", "sku_code"], name="sku_code_unique_per_product")]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "sku_code"], name="sku_code_unique_per_product")
+        ]
 
     def __str__(self) -> str:
         return f"{self.product} {self.spec}".strip()
+
+
+class ProductSearchToken(models.Model):
+    """Inverted n-gram index of product titles for substring search: each distinct character bigram
+    of the normalised title, plus its last character (so a one-character search finds it by a prefix
+    range on ``token``). Rebuilt by ``product_tokens_rebuild`` whenever a title is written."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="search_tokens")
+    token = models.CharField(max_length=4, db_index=True)
+
+    class Meta:
+        verbose_name = _("product search token")
+        verbose_name_plural = _("product search tokens")
+        constraints = [models.UniqueConstraint(fields=["token", "product"], name="product_token_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.token} → {self.product_id}"
 
 
 class PriceRecord(models.Model):
@@ -313,8 +460,12 @@ class PipelineEvent(models.Model):
 class CategoryPlan(models.Model):
     """Target number of products and brands per category per season, optionally in a price band (MC-1)."""
 
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="plans", verbose_name=_("category"))
-    season = models.CharField(max_length=20, verbose_name=_("season"), help_text=_("e.g. 2026Q4 or 2026-双11"))
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="plans", verbose_name=_("category")
+    )
+    season = models.CharField(
+        max_length=20, verbose_name=_("season"), help_text=_("e.g. 2026Q4 or 2026-双11")
+    )
     target_products = models.PositiveIntegerField(default=0, verbose_name=_("target products"))
     target_brands = models.PositiveIntegerField(default=0, verbose_name=_("target brands"))
     price_min = models.DecimalField(**MONEY, null=True, blank=True, verbose_name=_("price band from"))
@@ -329,7 +480,12 @@ class CategoryPlan(models.Model):
         ordering = ["season", "category__code"]
         constraints = [
             models.UniqueConstraint(fields=["category", "season", "band"], name="category_plan_unique"),
-            models.CheckConstraint(condition=Q(price_min__isnull=True) | Q(price_max__isnull=True) | Q(price_max__gte=F("price_min")), name="category_plan_band_ordered"),
+            models.CheckConstraint(
+                condition=Q(price_min__isnull=True)
+                | Q(price_max__isnull=True)
+                | Q(price_max__gte=F("price_min")),
+                name="category_plan_band_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -347,20 +503,35 @@ class Deal(models.Model):
         REJECTED = "rejected", _("Rejected")
         SUPERSEDED = "superseded", _("Superseded")
 
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="deals", verbose_name=_("product"))
-    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="deals", verbose_name=_("merchant"))
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="deals", verbose_name=_("product")
+    )
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.PROTECT, related_name="deals", verbose_name=_("merchant")
+    )
     version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
     live_price = models.DecimalField(**MONEY, verbose_name=_("live price (CNY)"))
     regular_price = models.DecimalField(**MONEY, verbose_name=_("regular price (CNY)"))
-    commission_rate = models.DecimalField(max_digits=5, decimal_places=4, verbose_name=_("commission rate"), help_text=_("0.2000 = 20%"))
+    commission_rate = models.DecimalField(
+        max_digits=5, decimal_places=4, verbose_name=_("commission rate"), help_text=_("0.2000 = 20%")
+    )
     slot_fee = models.DecimalField(**MONEY, default=0, verbose_name=_("slot fee (坑位费, CNY)"))
     guaranteed_stock = models.PositiveIntegerField(default=0, verbose_name=_("guaranteed stock"))
     exclusive = models.BooleanField(default=False, verbose_name=_("exclusive"))
     valid_from = models.DateField(verbose_name=_("valid from"))
     valid_to = models.DateField(verbose_name=_("valid to"))
     gifts = models.TextField(blank=True, verbose_name=_("gifts and coupons"))
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status"))
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("approved by"))
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status")
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
     approved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("approved at"))
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -370,11 +541,21 @@ class Deal(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["product", "version"], name="deal_version_unique"),
-            models.UniqueConstraint(fields=["product"], condition=Q(status="approved"), name="one_approved_deal_per_product"),
-            models.CheckConstraint(condition=Q(commission_rate__gte=0) & Q(commission_rate__lte=1), name="deal_commission_0_1"),
-            models.CheckConstraint(condition=Q(live_price__gte=0) & Q(regular_price__gte=0) & Q(slot_fee__gte=0), name="deal_money_not_negative"),
+            models.UniqueConstraint(
+                fields=["product"], condition=Q(status="approved"), name="one_approved_deal_per_product"
+            ),
+            models.CheckConstraint(
+                condition=Q(commission_rate__gte=0) & Q(commission_rate__lte=1), name="deal_commission_0_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(live_price__gte=0) & Q(regular_price__gte=0) & Q(slot_fee__gte=0),
+                name="deal_money_not_negative",
+            ),
             models.CheckConstraint(condition=Q(valid_to__gte=F("valid_from")), name="deal_window_ordered"),
-            models.CheckConstraint(condition=~Q(status="approved") | Q(approved_by__isnull=False), name="deal_approved_has_approver"),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(approved_by__isnull=False),
+                name="deal_approved_has_approver",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -392,14 +573,20 @@ class Contract(models.Model):
 
     deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("deal"))
     number = models.CharField(max_length=40, unique=True, verbose_name=_("contract number"))
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status"))
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status")
+    )
     signed_on = models.DateField(null=True, blank=True, verbose_name=_("signed on"))
     file = models.FileField(upload_to="contracts/%Y/", blank=True, verbose_name=_("file"))
 
     class Meta:
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
-        constraints = [models.CheckConstraint(condition=~Q(status="signed") | Q(signed_on__isnull=False), name="contract_signed_has_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="signed") | Q(signed_on__isnull=False), name="contract_signed_has_date"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -416,18 +603,37 @@ class Sample(models.Model):
         CONSUMED = "consumed", _("Consumed")
         LOST = "lost", _("Lost")
 
-    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="samples", verbose_name=_("merchant"))
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="samples", verbose_name=_("product"))
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.PROTECT, related_name="samples", verbose_name=_("merchant")
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="samples", verbose_name=_("product")
+    )
     quantity = models.PositiveIntegerField(verbose_name=_("quantity"))
     unit_cost = models.DecimalField(**MONEY, default=0, verbose_name=_("unit cost (CNY)"))
     must_return = models.BooleanField(default=False, verbose_name=_("must be returned"))
     return_due = models.DateField(null=True, blank=True, verbose_name=_("return due"))
-    holder = models.ForeignKey("org.Staff", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("held by"))
+    holder = models.ForeignKey(
+        "org.Staff",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("held by"),
+    )
     location = models.CharField(max_length=100, blank=True, verbose_name=_("location"))
-    status = models.CharField(max_length=14, choices=Status.choices, default=Status.RECEIVED, db_index=True, verbose_name=_("status"))
+    status = models.CharField(
+        max_length=14,
+        choices=Status.choices,
+        default=Status.RECEIVED,
+        db_index=True,
+        verbose_name=_("status"),
+    )
     return_tracking_no = models.CharField(max_length=40, blank=True, verbose_name=_("return tracking number"))
     received_on = models.DateField(default=timezone.localdate, verbose_name=_("received on"))
-    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("department"))
+    department = models.ForeignKey(
+        "org.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
+    )
 
     class Meta:
         verbose_name = _("sample")
@@ -436,8 +642,14 @@ class Sample(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="sample_quantity_positive"),
             models.CheckConstraint(condition=Q(unit_cost__gte=0), name="sample_cost_not_negative"),
-            models.CheckConstraint(condition=~Q(status="returned") | ~Q(return_tracking_no=""), name="sample_returned_has_tracking"),
-            models.CheckConstraint(condition=Q(must_return=False) | Q(return_due__isnull=False), name="sample_return_has_due_date"),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(return_tracking_no=""),
+                name="sample_returned_has_tracking",
+            ),
+            models.CheckConstraint(
+                condition=Q(must_return=False) | Q(return_due__isnull=False),
+                name="sample_return_has_due_date",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -449,7 +661,13 @@ class SelectionMeeting(models.Model):
 
     title = models.CharField(max_length=200, verbose_name=_("title"))
     held_at = models.DateTimeField(verbose_name=_("date and time"))
-    chair = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("chair"))
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("chair"),
+    )
 
     class Meta:
         verbose_name = _("selection meeting")
@@ -465,20 +683,29 @@ class SelectionReview(models.Model):
 
     meeting = models.ForeignKey(SelectionMeeting, on_delete=models.CASCADE, related_name="reviews")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reviewer"))
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reviewer")
+    )
     score_quality = models.PositiveSmallIntegerField(verbose_name=_("quality"))
     score_price = models.PositiveSmallIntegerField(verbose_name=_("price competitiveness"))
     score_demand = models.PositiveSmallIntegerField(verbose_name=_("market demand"))
-    vote = models.CharField(max_length=8, choices=[("approve", _("Approve")), ("reject", _("Reject"))], verbose_name=_("vote"))
+    vote = models.CharField(
+        max_length=8, choices=[("approve", _("Approve")), ("reject", _("Reject"))], verbose_name=_("vote")
+    )
     comment = models.TextField(blank=True, verbose_name=_("comment"))
 
     class Meta:
         verbose_name = _("selection review")
         verbose_name_plural = _("selection reviews")
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "product", "reviewer"], name="one_review_per_reviewer"),
+            models.UniqueConstraint(
+                fields=["meeting", "product", "reviewer"], name="one_review_per_reviewer"
+            ),
             models.CheckConstraint(
-                condition=Q(score_quality__range=(1, 5)) & Q(score_price__range=(1, 5)) & Q(score_demand__range=(1, 5)), name="review_scores_1_5"
+                condition=Q(score_quality__range=(1, 5))
+                & Q(score_price__range=(1, 5))
+                & Q(score_demand__range=(1, 5)),
+                name="review_scores_1_5",
             ),
         ]
 

@@ -151,6 +151,7 @@ def test_demo_is_deterministic(settings, tmp_path):
             "sourcing_pricerecord",
             "sourcing_sku",
             "sourcing_credential",
+            "sourcing_productsearchtoken",
             "sourcing_product",
             "sourcing_brand",
             "sourcing_merchantlog",

@@ -136,7 +136,22 @@ class ProductList(generics.ListAPIView):
     ordering = ["-id"]
 
     def get_queryset(self):
-        return product_sel.product_list(access=self.request.access, q=self.request.query_params.get("q", ""))
+        # The filters go into the selector, not only into the filter backend: a search is bounded to
+        # the newest matches, so filtering afterwards would cut the results short.
+        params = self.request.query_params
+
+        def as_int(name: str) -> int | None:
+            value = params.get(name, "")
+            return int(value) if value.isdigit() and len(value) < 19 else None
+
+        return product_sel.product_list(
+            access=self.request.access,
+            q=params.get("q", ""),
+            merchant_id=as_int("merchant"),
+            category=params.get("category__code", ""),
+            stage=params.get("stage", ""),
+            brand_id=as_int("brand"),
+        )
 
     @extend_schema(parameters=[Q_PARAM])
     def get(self, request, *args, **kwargs):

@@ -83,18 +83,15 @@ def _card(product: Product, now: dt.datetime) -> Card:
 
 def pipeline_board(*, access: Access, per_column: int = BOARD_CARDS, **filters) -> list[dict]:
     """One column per stage: the count (one GROUP BY for all columns) and the ``per_column`` products
-    longest in that stage (one indexed query per column, never one per card)."""
+    longest in that stage — one query per column walking the index ``product_board_idx``
+    (stage, stage_entered_at, id) in order, no sort, with the merchant joined (never one query per
+    card); a card shows title, merchant, days in stage and score, so nothing else is loaded."""
     counts = stage_counts(access=access, **filters)
-    base = product_pipeline_list(access=access, **filters).only(
-        "id",
-        "title",
-        "stage",
-        "stage_entered_at",
-        "score",
-        "department_id",
-        "merchant__name",
-        "category__name_zh",
-        "category__name_en",
+    base = (
+        product_pipeline_list(access=access, **filters)
+        .select_related(None)
+        .select_related("merchant")
+        .only("id", "title", "stage", "stage_entered_at", "score", "department_id", "merchant__name")
     )
     now = timezone.now()
     columns = []

@@ -249,7 +249,7 @@ def contract_set_status(
     """Draft → sent → signed (with the signing date); any open contract may be cancelled. Only an
     approved deal's contract can be signed."""
     require_capability(actor, "sourcing.change", contract.deal.product.department_id)
-    contract = Contract.objects.select_for_update().select_related("deal").get(pk=contract.pk)
+    contract = Contract.objects.select_for_update(of=("self",)).select_related("deal").get(pk=contract.pk)
     if status not in Contract.Status.values:
         raise DomainError(_("Unknown status."), fields={"status": [_("Unknown status.")]})
     if status not in CONTRACT_TRANSITIONS[contract.status]:

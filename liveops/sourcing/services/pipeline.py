@@ -81,7 +81,7 @@ def _set_stage(*, actor, product: Product, to_stage: str, note: str = "", reject
 def pipeline_move(*, actor, product: Product, to_stage: str, note: str = "") -> Product:
     """Move ``product`` to ``to_stage`` if the pipeline allows it (MR-5)."""
     require_capability(actor, "sourcing.change", product.department_id)
-    product = Product.objects.select_for_update().select_related("merchant").get(pk=product.pk)
+    product = Product.objects.select_for_update(of=("self",)).select_related("merchant").get(pk=product.pk)
     note = (note or "").strip()
     if to_stage not in P.values:
         raise DomainError(_("Unknown stage."), fields={"to_stage": [_("Unknown stage.")]})
@@ -218,7 +218,9 @@ def selection_decide(
     least one review at this meeting and nothing from the quality gate; rejection needs a reason."""
     require_capability(actor, "sourcing.approve", product.department_id)
     product = (
-        Product.objects.select_for_update().select_related("merchant", "category", "brand").get(pk=product.pk)
+        Product.objects.select_for_update(of=("self",))
+        .select_related("merchant", "category", "brand")
+        .get(pk=product.pk)
     )
     reason = (reason or "").strip()
     if decision not in ("approve", "reject"):

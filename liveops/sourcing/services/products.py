@@ -16,7 +16,16 @@ from django.utils.translation import gettext as _
 from liveops.core.audit import model_create, model_update
 from liveops.core.errors import Conflict, DomainError
 from liveops.core.pinyin import pinyin_full, pinyin_initials
-from liveops.sourcing.models import Brand, Category, Credential, Merchant, PriceRecord, Product, Sku
+from liveops.sourcing.models import (
+    Brand,
+    Category,
+    Credential,
+    Merchant,
+    PriceRecord,
+    Product,
+    ProductSearchToken,
+    Sku,
+)
 from liveops.sourcing.services.merchants import require
 
 _TITLE_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -31,6 +40,39 @@ def product_title_normalise(title: str) -> str:
 def product_names(title: str) -> dict[str, str]:
     """Search columns derived from a title (within the column sizes)."""
     return {"title_pinyin": pinyin_full(title)[:200], "title_initials": pinyin_initials(title)[:100]}
+
+
+def product_title_tokens(title: str) -> set[str]:
+    """Search tokens of a title (``ProductSearchToken``): the distinct character bigrams of the
+    normalised title, plus its last character so that every character starts at least one token (a
+    one-character search is a prefix range on the tokens)."""
+    core = product_title_normalise(title)
+    if not core:
+        return set()
+    return {core[i : i + 2] for i in range(len(core) - 1)} | {core[-1]}
+
+
+TOKEN_CHUNK = 1000
+
+
+def product_tokens_rebuild(product_ids) -> int:
+    """Recompute the search tokens of the given products from their stored titles (bulk: chunks of
+    ``TOKEN_CHUNK`` products, one delete, one read and one ``bulk_create`` each). Returns the number
+    of tokens written. Call after any write of ``Product.title`` that bypasses ``product_create`` /
+    ``product_update`` (bulk loads, importers)."""
+    ids = list(dict.fromkeys(int(pk) for pk in product_ids))
+    written = 0
+    for start in range(0, len(ids), TOKEN_CHUNK):
+        chunk = ids[start : start + TOKEN_CHUNK]
+        ProductSearchToken.objects.filter(product_id__in=chunk).delete()
+        rows = [
+            ProductSearchToken(product_id=pk, token=token)
+            for pk, title in Product.objects.filter(pk__in=chunk).values_list("pk", "title")
+            for token in sorted(product_title_tokens(title))
+        ]
+        ProductSearchToken.objects.bulk_create(rows, batch_size=2000)
+        written += len(rows)
+    return written
 
 
 def product_title_duplicate(
@@ -109,6 +151,7 @@ def product_create(
         department_id=merchant.department_id,
         **product_names(title),
     )
+    product_tokens_rebuild([product.pk])
     today = timezone.localdate()
     if regular_price is not None:
         PriceRecord.objects.create(
@@ -131,6 +174,7 @@ def product_update(*, actor, product: Product, data: dict) -> Product:
         for k, v in data.items()
         if k not in ("stage", "stage_entered_at", "reject_reason", "department", "merchant")
     }
+    old_title = product.title
     if "title" in data:
         data["title"] = _check_title(merchant=product.merchant, title=data["title"], exclude_pk=product.pk)
         data.update(product_names(data["title"]))
@@ -144,6 +188,8 @@ def product_update(*, actor, product: Product, data: dict) -> Product:
             if data[field] is not None and data[field] != getattr(product, field):
                 new_prices[kind] = data[field]
     product, _changed = model_update(actor=actor, instance=product, data=data)
+    if product.title != old_title:
+        product_tokens_rebuild([product.pk])
     for kind, price in new_prices.items():
         PriceRecord.objects.create(product=product, kind=kind, price=price, recorded_on=timezone.localdate())
     return product
