@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from liveops.sourcing.models import Product, SelectionMeeting
+from liveops.sourcing.selectors.pipeline import BOARD_CARDS
 from liveops.sourcing.services import deals as deal_svc
 from liveops.sourcing.services import pipeline as svc
 from tests.factories import make_brand, make_clear_product, make_credential, make_merchant, make_product
@@ -119,7 +120,7 @@ def test_board_with_5000_candidates_is_fast(people):
         elapsed = time.perf_counter() - start
     assert r.status_code == 200
     body = r.content.decode()
-    assert body.count('data-product="') == 50  # the 50 oldest candidates only
+    assert body.count('data-product="') == BOARD_CARDS  # the oldest candidates only
     assert 'data-count="candidate">5001<' in body
     counts = [
         q["sql"]

@@ -15,6 +15,7 @@ from liveops.core.models import AuditEntry
 from liveops.quality.models import Block
 from liveops.sourcing.models import PipelineEvent, Product, SelectionReview
 from liveops.sourcing.selectors import pipeline as sel
+from liveops.sourcing.selectors.pipeline import BOARD_CARDS
 from liveops.sourcing.services import pipeline as svc
 from tests.factories import (
     make_brand,
@@ -240,7 +241,7 @@ def test_board_counts_in_one_group_by(people, django_assert_max_num_queries):
     with django_assert_max_num_queries(10):  # grants + 1 GROUP BY + one query per non-empty column
         columns = sel.pipeline_board(access=access)
     cand = next(c for c in columns if c["stage"] == "candidate")
-    assert cand["count"] == 121 and len(cand["cards"]) == 50
+    assert cand["count"] == 121 and len(cand["cards"]) == BOARD_CARDS
     assert cand["cards"][0].days_in_stage == 119  # oldest in stage first
     assert [c["stage"] for c in columns] == [
         "candidate",

@@ -24,7 +24,9 @@ from liveops.sourcing.models import (
 from liveops.sourcing.services.pipeline import allowed_moves, latest_inspection
 
 STAGES = list(PipelineStage)
-BOARD_CARDS = 50
+BOARD_CARDS = (
+    20  # per column; the list view has them all (keeps the board page light with thousands of candidates)
+)
 
 
 def product_pipeline_list(
