@@ -186,3 +186,14 @@ def _fast_password_hasher(settings):
 
 # The browser fixture of the e2e tests (Debian Chromium through Playwright), shared by every e2e module.
 from tests.e2e_support import browser_page  # noqa: E402,F401
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (the sidebar is cached per user id, and ids repeat
+    between tests)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
