@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -413,6 +414,10 @@ def _board_context(request) -> dict:
         "q": filters["search"],
         "can_change": request.access.can("sourcing.change"),
         "per_column": pipe_sel.BOARD_CARDS,
+        # Card links are built from these prefixes: a few hundred reverse() calls per page add up.
+        "pipeline_root": reverse("pipeline-board"),
+        "sample_create_url": reverse("sample-create"),
+        "meetings_url": reverse("selection-meeting-list"),
     }
 
 
