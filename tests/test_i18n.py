@@ -295,3 +295,12 @@ def test_api_errors_follow_accept_language(client_for, accept):
         assert r["Content-Language"] == "en"
         assert body["message"] == "Some values are not valid."
         assert not any(CJK.search(m) for m in field_messages), field_messages
+
+
+def test_amounts_grouped_by_thousands_in_chinese():
+    # Finance staff read 9,440,000.00, not 9440000.00 (Django's zh-Hans default has no separator).
+    from django.template import Context, Template
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert Template('{{ x|floatformat:"2g" }}').render(Context({"x": 9440000.5})) == "9,440,000.50"
