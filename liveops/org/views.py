@@ -458,8 +458,25 @@ def appointments(request):
 # Recording the register (board office: governance.change) -------------------------------------------
 
 
-def _form_page(request, *, form, title: str, back: str, submit: str):
-    return render(request, "org/form.html", {"form": form, "title": title, "back": back, "submit": submit})
+def _form_page(request, *, form, title: str, back: str, submit: str | None = None, save=None, done=None):
+    """One form page for the governance register: on a valid POST call ``save`` (a service call
+    taking the cleaned data), then redirect to ``done(result)``; domain errors land on the form."""
+    if save is not None and request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        except ValidationError as exc:  # model validation inside the service (full_clean)
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(done(result))
+    context = {"form": form, "title": title, "back": back, "submit": submit or _("Save")}
+    return render(request, "org/form.html", context)
+
+
+def _resolution_url(resolution) -> str:
+    return reverse("resolution-detail", args=[resolution.pk])
 
 
 @serves(
@@ -467,16 +484,13 @@ def _form_page(request, *, form, title: str, back: str, submit: str):
 )
 @capability_required("governance.change")
 def meeting_create(request):
-    form = forms.MeetingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.meeting_create(actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Saved."))
-            return redirect("meeting-detail", pk=meeting.pk)
-        except DomainError as exc:
-            form.add_domain_error(exc)
     return _form_page(
-        request, form=form, title=_("New meeting"), back=reverse("governance"), submit=_("Save")
+        request,
+        form=forms.MeetingForm(request.POST or None),
+        title=_("New meeting"),
+        back=reverse("governance"),
+        save=lambda data: services.meeting_create(actor=request.user, **data),
+        done=lambda meeting: reverse("meeting-detail", args=[meeting.pk]),
     )
 
 
@@ -484,21 +498,13 @@ def meeting_create(request):
 @capability_required("governance.change")
 def resolution_propose(request, pk: int):
     meeting = get_object_or_404(selectors.meeting_list(access=request.access), pk=pk)
-    form = forms.ProposalForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            res = services.resolution_propose(actor=request.user, meeting=meeting, **form.cleaned_data)
-            messages.success(request, _("Saved."))
-            return redirect("resolution-detail", pk=res.pk)
-        except DomainError as exc:
-            form.add_domain_error(exc)
-    back = reverse("meeting-detail", args=[meeting.pk])
     return _form_page(
         request,
-        form=form,
+        form=forms.ProposalForm(request.POST or None),
         title=_("New proposal: %(meeting)s") % {"meeting": meeting.title},
-        back=back,
-        submit=_("Save"),
+        back=reverse("meeting-detail", args=[meeting.pk]),
+        save=lambda data: services.resolution_propose(actor=request.user, meeting=meeting, **data),
+        done=_resolution_url,
     )
 
 
@@ -506,21 +512,13 @@ def resolution_propose(request, pk: int):
 @capability_required("governance.change")
 def resolution_vote(request, pk: int):
     resolution = get_object_or_404(selectors.resolution_list(access=request.access), pk=pk)
-    form = forms.VoteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.resolution_decide(actor=request.user, resolution=resolution, **form.cleaned_data)
-            messages.success(request, _("Saved."))
-            return redirect("resolution-detail", pk=resolution.pk)
-        except DomainError as exc:
-            form.add_domain_error(exc)
-    back = reverse("resolution-detail", args=[resolution.pk])
     return _form_page(
         request,
-        form=form,
+        form=forms.VoteForm(request.POST or None),
         title=_("Vote: %(number)s") % {"number": resolution.number},
-        back=back,
-        submit=_("Save"),
+        back=_resolution_url(resolution),
+        save=lambda data: services.resolution_decide(actor=request.user, resolution=resolution, **data),
+        done=_resolution_url,
     )
 
 
@@ -528,39 +526,27 @@ def resolution_vote(request, pk: int):
 @capability_required("governance.change")
 def action_item_create(request, pk: int):
     resolution = get_object_or_404(selectors.resolution_list(access=request.access), pk=pk)
-    form = forms.ActionItemForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_item_create(actor=request.user, resolution=resolution, **form.cleaned_data)
-            messages.success(request, _("Saved."))
-            return redirect("resolution-detail", pk=resolution.pk)
-        except DomainError as exc:
-            form.add_domain_error(exc)
-    back = reverse("resolution-detail", args=[resolution.pk])
     return _form_page(
         request,
-        form=form,
+        form=forms.ActionItemForm(request.POST or None),
         title=_("New action item: %(number)s") % {"number": resolution.number},
-        back=back,
-        submit=_("Save"),
+        back=_resolution_url(resolution),
+        save=lambda data: services.action_item_create(actor=request.user, resolution=resolution, **data),
+        done=lambda _item: _resolution_url(resolution),
     )
 
 
 @capability_required("governance.change")
 def resolution_document_add(request, pk: int):
     resolution = get_object_or_404(selectors.resolution_list(access=request.access), pk=pk)
-    form = forms.DocumentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        services.resolution_document_add(actor=request.user, resolution=resolution, **form.cleaned_data)
-        messages.success(request, _("Saved."))
-        return redirect("resolution-detail", pk=resolution.pk)
-    back = reverse("resolution-detail", args=[resolution.pk])
     return _form_page(
         request,
-        form=form,
+        form=forms.DocumentForm(request.POST or None, request.FILES or None),
         title=_("Attach a document: %(number)s") % {"number": resolution.number},
-        back=back,
+        back=_resolution_url(resolution),
         submit=_("Upload"),
+        save=lambda data: services.resolution_document_add(actor=request.user, resolution=resolution, **data),
+        done=lambda _doc: _resolution_url(resolution),
     )
 
 
@@ -588,33 +574,22 @@ def unit_change(request, code: str):
         "is_active": department.is_active,
     }
     form = forms.UnitChangeForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = {
-            k: form.cleaned_data[k]
-            for k in ("name_zh", "name_en", "parent", "is_active")
-            if k in form.changed_data
+
+    def save(data: dict):
+        changes = {
+            k: data[k] for k in ("name_zh", "name_en", "parent", "is_active") if k in form.changed_data
         }
-        try:
-            services.department_update(
-                actor=request.user,
-                department=department,
-                resolution=form.cleaned_data["resolution"],
-                data=data,
-            )
-            messages.success(request, _("Saved."))
-            return redirect("department-detail", code=department.code)
-        except (DomainError, ValidationError) as exc:
-            if isinstance(exc, DomainError):
-                form.add_domain_error(exc)
-            else:
-                form.add_error(None, exc)
-    back = reverse("department-detail", args=[department.code])
+        return services.department_update(
+            actor=request.user, department=department, resolution=data["resolution"], data=changes
+        )
+
     return _form_page(
         request,
         form=form,
         title=_("Change unit: %(name)s") % {"name": department.name},
-        back=back,
-        submit=_("Save"),
+        back=reverse("department-detail", args=[department.code]),
+        save=save,
+        done=lambda dept: reverse("department-detail", args=[dept.code]),
     )
 
 
@@ -624,19 +599,11 @@ def unit_create(request, code: str):
     if not request.access.can("governance.change"):
         raise PermissionDenied
     parent = get_object_or_404(selectors.department_list(access=request.access), code=code)
-    form = forms.UnitCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            dept = services.department_create(actor=request.user, parent=parent, **form.cleaned_data)
-            messages.success(request, _("Saved."))
-            return redirect("department-detail", code=dept.code)
-        except DomainError as exc:
-            form.add_domain_error(exc)
-    back = reverse("department-detail", args=[parent.code])
     return _form_page(
         request,
-        form=form,
+        form=forms.UnitCreateForm(request.POST or None),
         title=_("New unit under %(name)s") % {"name": parent.name},
-        back=back,
-        submit=_("Save"),
+        back=reverse("department-detail", args=[parent.code]),
+        save=lambda data: services.department_create(actor=request.user, parent=parent, **data),
+        done=lambda dept: reverse("department-detail", args=[dept.code]),
     )
