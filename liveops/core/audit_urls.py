@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.audit_list, name="audit"),
     path("history/<str:object_type>/<str:object_id>/", views.object_history, name="object-history"),
     path("duties/", views.duty_coverage, name="duty-coverage"),
+    path("roles/", views.roles, name="roles"),
 ]
 
 nav_register(
@@ -22,4 +23,14 @@ nav_register(
 )
 nav_register(
     unit="IT", label=_("Audit log"), url_name="audit", capability="core.audit_view", icon="journal-text"
+)
+nav_register(
+    unit="IT", label=_("Roles and access"), url_name="roles", capability="core.admin", icon="shield-lock"
+)
+nav_register(
+    unit="GOV-SV",
+    label=_("Roles and access"),
+    url_name="roles",
+    capability="core.audit_view",
+    icon="shield-lock",
 )

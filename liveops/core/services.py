@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liveops.core.access import access_for
-from liveops.core.audit import audit_action, audit_create, model_create
+from liveops.core.audit import audit_action, audit_create, audit_delete, model_create, snapshot
 from liveops.core.capabilities import CAPABILITIES
 from liveops.core.errors import DomainError, NotAllowed
 from liveops.core.models import ApiToken, Role, RoleCapability, RoleGrant
@@ -72,3 +72,13 @@ def role_grant(*, actor, role: Role, scope: str, position=None, user=None) -> Ro
     if existing:
         return existing
     return model_create(actor=actor, model=RoleGrant, role=role, scope=scope, position=position, user=user)
+
+
+@transaction.atomic
+def role_grant_revoke(*, actor, grant: RoleGrant) -> None:
+    """Take a role away from a position or user (audited with the grant's values)."""
+    if not access_for(actor).can("core.admin"):
+        raise NotAllowed(_("You are not allowed to do this."))
+    before = snapshot(grant)
+    audit_delete(actor=actor, instance=grant, before=before)
+    grant.delete()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -131,3 +132,63 @@ def account(request):
             messages.success(request, _("Token revoked."))
     tokens = request.user.api_tokens.all()
     return render(request, "core/account.html", {"tokens": tokens, "new_key": new_key})
+
+
+@capability_required("core.admin", "core.audit_view")
+def roles(request):
+    """Roles, their capabilities and who holds them (IT administers; the auditor reads). Granting and
+    revoking need ``core.admin`` and are audited."""
+    from django.shortcuts import get_object_or_404, redirect
+
+    from liveops.core import services
+    from liveops.core.capabilities import CAPABILITIES
+    from liveops.core.errors import DomainError
+    from liveops.core.models import DataScope, Role, RoleGrant
+    from liveops.org.models import Position
+
+    can_admin = request.access.can("core.admin")
+    if request.method == "POST":
+        if not can_admin:
+            raise PermissionDenied
+        try:
+            if request.POST.get("action") == "revoke":
+                grant = get_object_or_404(RoleGrant, pk=request.POST.get("grant"))
+                services.role_grant_revoke(actor=request.user, grant=grant)
+            else:
+                role = get_object_or_404(Role, pk=request.POST.get("role"))
+                position = get_object_or_404(Position, pk=request.POST.get("position"))
+                scope = request.POST.get("scope", "")
+                if scope not in DataScope.values:
+                    raise DomainError(
+                        _("Choose a data scope."), fields={"scope": [_("Choose a data scope.")]}
+                    )
+                services.role_grant(actor=request.user, role=role, scope=scope, position=position)
+            messages.success(request, _("Saved."))
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        return redirect("roles")
+    all_roles = list(Role.objects.prefetch_related("capabilities").order_by("code"))
+    grants = RoleGrant.objects.select_related("role", "position__department", "user").order_by(
+        "role__code", "position__code"
+    )
+    return render(
+        request,
+        "core/roles.html",
+        {
+            "roles": [
+                {
+                    "role": r,
+                    "capabilities": [
+                        CAPABILITIES.get(c.capability) or c.capability for c in r.capabilities.all()
+                    ],
+                }
+                for r in all_roles
+            ],
+            "grants": grants,
+            "can_admin": can_admin,
+            "positions": Position.objects.select_related("department").order_by(
+                "department__sort_order", "code"
+            ),
+            "scopes": DataScope.choices,
+        },
+    )
