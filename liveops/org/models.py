@@ -309,6 +309,12 @@ class Resolution(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
+    @property
+    def passed_by_board(self) -> bool:
+        """Whether this is a passed resolution of the board: what approvals of plans, accounts,
+        large contracts and org changes require."""
+        return self.outcome == self.Outcome.PASSED and self.meeting.body.kind == GovernanceBody.Kind.BOARD
+
 
 class ResolutionDocument(models.Model):
     """A document attached to a resolution (proposal text, budget, contract draft…)."""

@@ -131,11 +131,7 @@ def staff_deactivate(*, actor, staff: Staff) -> Staff:
 
 
 def _require_org_resolution(resolution: Resolution) -> None:
-    if (
-        resolution.outcome != Resolution.Outcome.PASSED
-        or resolution.meeting.body.kind != "board"
-        or resolution.topic != Resolution.Topic.ORG_STRUCTURE
-    ):
+    if not resolution.passed_by_board or resolution.topic != Resolution.Topic.ORG_STRUCTURE:
         raise DomainError(
             _("Org-structure changes need a passed board resolution on the org structure."),
             code="resolution_required",
@@ -445,7 +441,7 @@ def plan_approve(*, actor, plan: Plan, resolution: Resolution) -> Plan:
     _require(actor, "governance.approve")
     if plan.status != Plan.Status.SUBMITTED:
         raise Conflict(_("Only a submitted plan can be approved."))
-    if resolution.outcome != Resolution.Outcome.PASSED or resolution.meeting.body.kind != "board":
+    if not resolution.passed_by_board:
         raise DomainError(
             _("Approval needs a passed board resolution."),
             fields={"resolution": [_("Choose a passed board resolution.")]},
@@ -520,7 +516,7 @@ def statement_approve(*, actor, statement: FinancialStatement, resolution: Resol
     _require(actor, "governance.approve")
     if statement.status != FinancialStatement.Status.REVIEWED:
         raise Conflict(_("Only a reviewed statement can be approved."))
-    if resolution.outcome != Resolution.Outcome.PASSED or resolution.meeting.body.kind != "board":
+    if not resolution.passed_by_board:
         raise DomainError(
             _("Approval needs a passed board resolution."),
             fields={"resolution": [_("Choose a passed board resolution.")]},
@@ -602,11 +598,7 @@ def contract_sign(
                 code="signing_authority",
                 fields={"signer": [_("Outside the signing authority.")]},
             )
-        if tier.needs_board_resolution and (
-            resolution is None
-            or resolution.outcome != Resolution.Outcome.PASSED
-            or resolution.meeting.body.kind != "board"
-        ):
+        if tier.needs_board_resolution and (resolution is None or not resolution.passed_by_board):
             raise DomainError(
                 _("Contracts of this amount need a passed board resolution."),
                 code="resolution_required",
