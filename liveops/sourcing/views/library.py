@@ -546,19 +546,26 @@ def _product_post(request, product, action):
     return redirect(reverse("sourcing-product-detail", args=[product.pk]))
 
 
-@capability_required("sourcing.change")
-@require_POST
-def product_sku_add(request, pk: int):
+def _product_form_post(request, pk: int, form_class, save):
+    """A small form posted from the product page (SKU, price): validate, call ``save(product, data)``
+    through ``_product_post`` and go back to the product."""
     product = _product_or_404(request, pk)
     _require_change(request, product.department_id)
-    form = forms.SkuForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect("sourcing-product-detail", pk=product.pk)
-    return _product_post(
+    return _product_post(request, product, lambda: save(product, form.cleaned_data))
+
+
+@capability_required("sourcing.change")
+@require_POST
+def product_sku_add(request, pk: int):
+    return _product_form_post(
         request,
-        product,
-        lambda: product_svc.sku_save(actor=request.user, product=product, **form.cleaned_data),
+        pk,
+        forms.SkuForm,
+        lambda product, data: product_svc.sku_save(actor=request.user, product=product, **data),
     )
 
 
@@ -566,16 +573,11 @@ def product_sku_add(request, pk: int):
 @capability_required("sourcing.change")
 @require_POST
 def product_price_add(request, pk: int):
-    product = _product_or_404(request, pk)
-    _require_change(request, product.department_id)
-    form = forms.PriceForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect("sourcing-product-detail", pk=product.pk)
-    return _product_post(
+    return _product_form_post(
         request,
-        product,
-        lambda: product_svc.price_record_add(actor=request.user, product=product, **form.cleaned_data),
+        pk,
+        forms.PriceForm,
+        lambda product, data: product_svc.price_record_add(actor=request.user, product=product, **data),
     )
 
 
