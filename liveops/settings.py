@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "liveops.org",
     "liveops.sourcing",
     "liveops.quality",
+    "liveops.commerce",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,10 @@ api_v1 = [
     path("sourcing/", include("liveops.sourcing.api.urls_pipeline")),
     path("sourcing/", include("liveops.sourcing.api.urls_market")),
     path("quality/", include("liveops.quality.api.urls")),
+    path("commerce/", include("liveops.commerce.api.urls_orders")),
+    path("commerce/", include("liveops.commerce.api.urls_aftersales")),
+    path("commerce/", include("liveops.commerce.api.urls_marketing")),
+    path("commerce/", include("liveops.commerce.api.urls_dashboards")),
 ]
 
 urlpatterns = [
@@ -31,6 +35,10 @@ urlpatterns = [
     path("sourcing/", include("liveops.sourcing.urls_pipeline")),
     path("sourcing/", include("liveops.sourcing.urls_market")),
     path("quality/", include("liveops.quality.urls")),
+    path("commerce/", include("liveops.commerce.urls_orders")),
+    path("commerce/", include("liveops.commerce.urls_aftersales")),
+    path("commerce/", include("liveops.commerce.urls_marketing")),
+    path("commerce/", include("liveops.commerce.urls_dashboards")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,0 +1,5 @@
+"""API of e-commerce operations: marketing. Mounted at ``/api/v1/commerce/``."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
