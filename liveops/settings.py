@@ -216,7 +216,8 @@ MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Largest import file accepted (bytes). Larger uploads are refused before they are read.
-LIVEOPS_IMPORT_MAX_BYTES = int(os.environ.get("LIVEOPS_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
+# A million-line 抖店 export is about 630 MB; 1 GiB leaves room and still refuses multi-GB uploads.
+LIVEOPS_IMPORT_MAX_BYTES = int(os.environ.get("LIVEOPS_IMPORT_MAX_BYTES", str(1024 * 1024 * 1024)))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

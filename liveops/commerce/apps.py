@@ -8,4 +8,4 @@ class CommerceConfig(AppConfig):
     verbose_name = _("E-commerce operations")
 
     def ready(self) -> None:
-        from liveops.commerce import capabilities  # noqa: F401
+        from liveops.commerce import capabilities, signals  # noqa: F401

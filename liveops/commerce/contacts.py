@@ -72,8 +72,10 @@ def _stars(n: pl.Expr) -> pl.Expr:
 def mask_name_expr(col: str) -> pl.Expr:
     """张三丰 → 张**; platform-encrypted values stay as they are."""
     v = pl.col(col).fill_null("")
-    masked = pl.when(v.str.len_chars() <= 1).then(v).otherwise(
-        pl.concat_str([v.str.slice(0, 1), _stars(v.str.len_chars() - 1)])
+    masked = (
+        pl.when(v.str.len_chars() <= 1)
+        .then(v)
+        .otherwise(pl.concat_str([v.str.slice(0, 1), _stars(v.str.len_chars() - 1)]))
     )
     return pl.when(is_platform_encrypted(col)).then(v).otherwise(masked)
 

@@ -40,14 +40,11 @@ def money_fen(col: str | pl.Expr) -> pl.Expr:
     """A money cell as whole fen (Int64), exact: ``"1,234.5元"`` → 123450. Null when empty or unreadable
     (check with :func:`money_bad`). A value written with more than two decimals (``12.345``) is
     unreadable rather than rounded: money is never guessed."""
-    text = money_text(col)
-    negative = text.str.starts_with("-")
-    digits = text.str.strip_prefix("-")
-    parts = digits.str.split_exact(".", 1)
-    fen = parts.struct.field("field_0").cast(pl.Int64, strict=False) * 100 + parts.struct.field(
-        "field_1"
-    ).str.pad_end(2, "0").cast(pl.Int64, strict=False).fill_null(0)
-    return pl.when(text.str.contains(_MONEY_RE)).then(pl.when(negative).then(-fen).otherwise(fen))
+    e = pl.col(col) if isinstance(col, str) else col
+    # One regex pass removes what people wrap amounts in; the shape check gates an exact decimal cast.
+    text = e.str.replace_all(r"[,\s，¥￥元+]", "")
+    exact = (text.cast(pl.Decimal(18, 2), strict=False) * 100).cast(pl.Int64, strict=False)
+    return pl.when(text.str.contains(_MONEY_RE)).then(exact)
 
 
 def money_bad(col: str) -> pl.Expr:
@@ -65,10 +62,59 @@ def local_datetime(col: str) -> pl.Expr:
     """A local (Asia/Shanghai) date-time cell as an aware UTC datetime; null when empty or impossible
     (``2026-02-30``)."""
     text = pl.col(col).str.replace("T", " ").str.replace(r"\.\d+$", "")
-    parsed = pl.coalesce([text.str.strptime(pl.Datetime("us"), fmt, strict=False) for fmt in _DATETIME_FORMATS])
-    return parsed.dt.replace_time_zone(SHANGHAI, ambiguous="earliest", non_existent="null").dt.convert_time_zone(
-        "UTC"
+    parsed = pl.coalesce(
+        [text.str.strptime(pl.Datetime("us"), fmt, strict=False) for fmt in _DATETIME_FORMATS]
     )
+    return parsed.dt.replace_time_zone(
+        SHANGHAI, ambiguous="earliest", non_existent="null"
+    ).dt.convert_time_zone("UTC")
+
+
+def parse_datetimes(frame: pl.DataFrame, columns: list[str], *, prefix: str = "__t_") -> pl.DataFrame:
+    """Add ``prefix + column`` (aware UTC datetimes) for each text column. A file writes its times in
+    one format: the format of the first value is tried on the whole column (one parse), and only
+    when some value does not fit it are all formats tried (``local_datetime``)."""
+    exprs = []
+    for name in columns:
+        sample = frame.get_column(name).drop_nulls().head(1).to_list()
+        fmt = next((f for f in _DATETIME_FORMATS if sample and _fits(sample[0], f)), None)
+        if fmt is None:
+            exprs.append(local_datetime(name).alias(prefix + name))
+            continue
+        text = pl.col(name).str.replace("T", " ").str.replace(r"\.\d+$", "")
+        exprs.append(text.str.strptime(pl.Datetime("us"), fmt, strict=False).alias(prefix + name))
+    out = frame.with_columns(exprs)
+    # Rows the first format did not fit: every format (rare; usually no row at all).
+    redo = [
+        n
+        for n in columns
+        if out.select((pl.col(n).is_not_null() & pl.col(prefix + n).is_null()).any()).item()
+        and out.schema[prefix + n].time_zone is None
+    ]
+    if redo:
+        out = out.with_columns(pl.coalesce(pl.col(prefix + n), _naive(n)).alias(prefix + n) for n in redo)
+    return out.with_columns(
+        pl.col(prefix + n)
+        .dt.replace_time_zone(SHANGHAI, ambiguous="earliest", non_existent="null")
+        .dt.convert_time_zone("UTC")
+        for n in columns
+        if out.schema[prefix + n].time_zone is None
+    )
+
+
+def _naive(col: str) -> pl.Expr:
+    text = pl.col(col).str.replace("T", " ").str.replace(r"\.\d+$", "")
+    return pl.coalesce([text.str.strptime(pl.Datetime("us"), fmt, strict=False) for fmt in _DATETIME_FORMATS])
+
+
+def _fits(value: str, fmt: str) -> bool:
+    import datetime as dt
+
+    try:
+        dt.datetime.strptime(value.replace("T", " ").split(".")[0], fmt)
+    except ValueError:
+        return False
+    return True
 
 
 def datetime_bad(col: str) -> pl.Expr:

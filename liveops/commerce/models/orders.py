@@ -50,8 +50,12 @@ class Shop(models.Model):
     # When each data source last brought rows (orders, after-sales, settlements, ad spend): platform
     # data for the last hours is incomplete, so dashboards say how fresh their figures are.
     orders_updated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("orders last imported"))
-    aftersales_updated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("after-sales last imported"))
-    settlements_updated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("settlements last imported"))
+    aftersales_updated_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("after-sales last imported")
+    )
+    settlements_updated_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("settlements last imported")
+    )
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created"))
 
     class Meta:
@@ -108,12 +112,22 @@ class AttributionRule(models.Model):
     key_kind = models.CharField(max_length=16, choices=KeyKind.choices, verbose_name=_("matched on"))
     key_value = models.CharField(max_length=60, verbose_name=_("value"))
     product = models.ForeignKey(
-        "sourcing.Product", on_delete=models.CASCADE, related_name="attribution_rules", verbose_name=_("product")
+        "sourcing.Product",
+        on_delete=models.CASCADE,
+        related_name="attribution_rules",
+        verbose_name=_("product"),
     )
     sku = models.ForeignKey(
-        "sourcing.Sku", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("SKU")
+        "sourcing.Sku",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("SKU"),
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -121,7 +135,9 @@ class AttributionRule(models.Model):
         verbose_name_plural = _("product mappings")
         ordering = ["platform", "key_kind", "key_value"]
         constraints = [
-            models.UniqueConstraint(fields=["platform", "key_kind", "key_value"], name="attribution_rule_unique"),
+            models.UniqueConstraint(
+                fields=["platform", "key_kind", "key_value"], name="attribution_rule_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -140,24 +156,28 @@ class Order(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True, verbose_name=_("paid"))
     line_count = models.PositiveIntegerField(default=0, verbose_name=_("lines"))
     amount_paid_fen = models.BigIntegerField(default=0, verbose_name=_("amount paid (fen)"))
-    buyer_key = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
+    buyer_key = models.CharField(max_length=32, blank=True, editable=False)
     buyer_name_masked = models.CharField(max_length=120, blank=True, verbose_name=_("buyer"))
     buyer_phone_masked = models.CharField(max_length=120, blank=True, verbose_name=_("phone"))
     buyer_address_masked = models.CharField(max_length=300, blank=True, verbose_name=_("address"))
     contact_sealed = models.TextField(blank=True, editable=False)
-    contact_platform_encrypted = models.BooleanField(default=False, verbose_name=_("encrypted by the platform"))
+    contact_platform_encrypted = models.BooleanField(
+        default=False, verbose_name=_("encrypted by the platform")
+    )
     province = models.CharField(max_length=20, blank=True, verbose_name=_("province"))
     city = models.CharField(max_length=40, blank=True, verbose_name=_("city"))
     district = models.CharField(max_length=40, blank=True, verbose_name=_("district"))
     buyer_note = models.CharField(max_length=500, blank=True, verbose_name=_("buyer's note"))
-    row_hash = models.CharField(max_length=16, blank=True, editable=False)
+    row_hash = models.CharField(max_length=20, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         constraints = [
             models.UniqueConstraint(fields=["shop", "order_no"], name="order_no_unique_per_shop"),
-            models.CheckConstraint(condition=Q(amount_paid_fen__gte=0), name="order_amount_paid_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount_paid_fen__gte=0), name="order_amount_paid_not_negative"
+            ),
         ]
         indexes = [models.Index(fields=["shop", "paid_at"], name="order_shop_paid")]
 
@@ -177,7 +197,9 @@ class OrderLine(models.Model):
         Shop, on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name=_("shop")
     )
     sub_order_no = models.CharField(max_length=40, verbose_name=_("sub-order number"))
-    product_title = models.CharField(max_length=300, blank=True, verbose_name=_("product (as on the platform)"))
+    product_title = models.CharField(
+        max_length=300, blank=True, verbose_name=_("product (as on the platform)")
+    )
     sku_spec = models.CharField(max_length=200, blank=True, verbose_name=_("specification"))
     platform_product_id = models.CharField(max_length=40, blank=True, verbose_name=_("platform product ID"))
     merchant_code = models.CharField(max_length=60, blank=True, verbose_name=_("merchant code (商家编码)"))
@@ -193,9 +215,14 @@ class OrderLine(models.Model):
     status = models.CharField(max_length=12, choices=LineStatus.choices, verbose_name=_("status"))
     status_text = models.CharField(max_length=40, blank=True, verbose_name=_("platform status"))
     aftersale_state = models.CharField(
-        max_length=12, choices=AfterSaleState.choices, default=AfterSaleState.NONE, verbose_name=_("after-sales")
+        max_length=12,
+        choices=AfterSaleState.choices,
+        default=AfterSaleState.NONE,
+        verbose_name=_("after-sales"),
     )
-    aftersale_text = models.CharField(max_length=40, blank=True, verbose_name=_("platform after-sales status"))
+    aftersale_text = models.CharField(
+        max_length=40, blank=True, verbose_name=_("platform after-sales status")
+    )
     traffic_source = models.CharField(max_length=40, blank=True, verbose_name=_("traffic source"))
     app_channel = models.CharField(max_length=40, blank=True, verbose_name=_("app channel"))
     order_type = models.CharField(max_length=40, blank=True, verbose_name=_("order type"))
@@ -211,16 +238,40 @@ class OrderLine(models.Model):
     buyer_key = models.CharField(max_length=32, blank=True, editable=False)
     # Attribution (nullable: a line that matched nothing waits in the unmatched queue).
     anchor_account = models.ForeignKey(
-        AnchorAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="lines", db_index=False, verbose_name=_("anchor")
+        AnchorAccount,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lines",
+        db_index=False,
+        verbose_name=_("anchor"),
     )
     product = models.ForeignKey(
-        "sourcing.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False, verbose_name=_("product")
+        "sourcing.Product",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("product"),
     )
     sku = models.ForeignKey(
-        "sourcing.Sku", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False, verbose_name=_("SKU")
+        "sourcing.Sku",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("SKU"),
     )
     merchant = models.ForeignKey(
-        "sourcing.Merchant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False, verbose_name=_("merchant")
+        "sourcing.Merchant",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("merchant"),
     )
     # The live session the line was sold in; set by ``attribution_session_apply`` once the live module
     # exists (an integer until then, so orders import before sessions do).
@@ -231,7 +282,7 @@ class OrderLine(models.Model):
     commission_fen = models.BigIntegerField(default=0, verbose_name=_("commission (fen)"))
     promotion_fee_fen = models.BigIntegerField(default=0, verbose_name=_("promotion fees (fen)"))
     # Fingerprint of the imported fields: a re-import compares 16 characters instead of 30 columns.
-    row_hash = models.CharField(max_length=16, blank=True, editable=False)
+    row_hash = models.CharField(max_length=20, blank=True, editable=False)
     import_run_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -248,10 +299,18 @@ class OrderLine(models.Model):
         ]
         indexes = [
             models.Index(fields=["shop", "day"], name="line_shop_day"),
-            models.Index(fields=["anchor_account", "day"], name="line_anchor_day"),
-            models.Index(fields=["session_id"], name="line_session"),
-            models.Index(fields=["platform_product_id"], name="line_platform_product"),
-            models.Index(fields=["merchant_code"], name="line_merchant_code"),
+            # Partial indexes: only the rows they are for get an entry, so a million matched lines
+            # cost nothing here. The unmatched queue and a new mapping read the unmatched lines by key;
+            # the live module reads a session's lines.
+            models.Index(
+                fields=["platform_product_id"],
+                condition=Q(product__isnull=True),
+                name="line_unmatched_product_id",
+            ),
+            models.Index(
+                fields=["merchant_code"], condition=Q(product__isnull=True), name="line_unmatched_code"
+            ),
+            models.Index(fields=["session_id"], condition=Q(session_id__isnull=False), name="line_session"),
         ]
 
     def __str__(self) -> str:

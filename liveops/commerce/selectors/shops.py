@@ -12,7 +12,9 @@ from liveops.core.access import Access, scope_queryset
 
 def shops_visible(*, access: Access, capability: str = "commerce.view") -> QuerySet[Shop]:
     """Shops whose data the actor may see (or act on, with another ``capability``)."""
-    return scope_queryset(Shop.objects.all(), access=access, capability=capability).select_related("department")
+    return scope_queryset(Shop.objects.all(), access=access, capability=capability).select_related(
+        "department"
+    )
 
 
 def shop_ids_visible(*, access: Access, capability: str = "commerce.view") -> list[int]:

@@ -42,5 +42,7 @@ def shop_update(*, actor, shop: Shop, data: dict) -> Shop:
     _require_department(actor, shop.department_id)
     if "department" in data:
         _require_department(actor, data["department"].pk)
-    shop, _changed = model_update(actor=actor, instance=shop, data={k: v for k, v in data.items() if k in allowed})
+    shop, _changed = model_update(
+        actor=actor, instance=shop, data={k: v for k, v in data.items() if k in allowed}
+    )
     return shop

@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 from liveops.core.errors import DomainError
 
 LINE = "__liveops_line"
+# 0-based record number in the file (data rows only): the same in ``batches`` and ``column_records``.
+REC = "__liveops_rec"
 BATCH_ROWS = 50_000
 _SAMPLE_BYTES = 64 * 1024
 _CHUNK_BYTES = 1024 * 1024
@@ -187,6 +189,11 @@ class TableReader:
         for frame in self.batches():
             yield frame.get_column(f"c{index}")
 
+    def column_records(self, index: int) -> Iterator[pl.DataFrame]:
+        """One column with each value's record number (``REC``), batch by batch."""
+        for frame in self.batches():
+            yield frame.select(pl.col(f"c{index}"), REC)
+
     def close(self) -> None:
         pass
 
@@ -329,7 +336,8 @@ class CsvReader(TableReader):
                     ).alias(LINE)
                 )
                 carried += int(frame.get_column("__nl").sum())
-                yield _drop_empty(frame.select([*cols, LINE]), cols)
+                frame = frame.with_columns(pl.col("__rec").cast(pl.Int64).alias(REC))
+                yield _drop_empty(frame.select([*cols, LINE, REC]), cols)
         except pl.exceptions.PolarsError as exc:
             raise ImportRefused(
                 _("The file could not be read as CSV: %(error)s") % {"error": exc}, code="wrong_file"
@@ -349,6 +357,20 @@ class CsvReader(TableReader):
         ).select(col)
         for frame in lf.collect_batches(chunk_size=BATCH_ROWS * 4, lazy=True):
             yield frame.get_column(col)
+
+    def column_records(self, index: int) -> Iterator[pl.DataFrame]:
+        col = f"c{index}"
+        lf = pl.scan_csv(
+            self.utf8_path,
+            has_header=True,
+            infer_schema=False,
+            new_columns=self.columns(),
+            separator=self.separator,
+            truncate_ragged_lines=True,
+            missing_columns="insert",
+            row_index_name="__rec",
+        ).select(col, pl.col("__rec").cast(pl.Int64).alias(REC))
+        yield from lf.collect_batches(chunk_size=BATCH_ROWS * 4, lazy=True)
 
     def close(self) -> None:
         if self._tmp is not None:
@@ -412,7 +434,8 @@ class XlsxReader(TableReader):
         def flush() -> pl.DataFrame:
             data = {c: [r[i] for r in buf] for i, c in enumerate(cols)}
             frame = pl.DataFrame(data, schema=dict.fromkeys(cols, pl.String)).with_columns(
-                pl.Series(LINE, lines, dtype=pl.Int64)
+                pl.Series(LINE, lines, dtype=pl.Int64),
+                pl.Series(REC, lines, dtype=pl.Int64) - (self._header_row + 2),
             )
             buf.clear()
             lines.clear()

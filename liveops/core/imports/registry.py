@@ -100,6 +100,12 @@ class ImportKind:
     # Ask the runner for every natural-key value in the file before the first batch (``self.file_keys``),
     # e.g. to accept references to rows further down the file.
     wants_file_keys: ClassVar[bool] = False
+    # Rows sharing this field's value (the lines of one order) are written in the same transaction,
+    # even when the file spreads them over batches: an interrupted import never leaves half an order.
+    group_field: ClassVar[str | None] = None
+    # Rows per ``upsert`` call (bounds the Python objects alive at once). Columnar kinds that write
+    # with set-based SQL take the whole batch at once (``None``).
+    upsert_slice: ClassVar[int | None] = 5_000
     # Templates receive kind classes; Django would otherwise call them (instantiate) on lookup.
     do_not_call_in_templates: ClassVar[bool] = True
 
@@ -151,6 +157,14 @@ class ImportKind:
                         break
         match.missing_required = [f for f in cls.required_fields() if f.name not in match.columns]
         return match
+
+    @classmethod
+    def option_fields(cls, access: Access) -> dict[str, Any]:
+        """What the upload page asks besides the file (the shop of an order export…), as Django form
+        fields by option name, offering only what ``access`` may choose. The chosen values (a model
+        instance as its primary key) go into the run's ``options``, as ``--shop`` does on the command
+        line. None by default."""
+        return {}
 
     # Hooks ------------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from liveops.core.exports import escape_cell
-from liveops.core.imports.readers import BATCH_ROWS, LINE, ImportRefused, normalise_values, open_table
+from liveops.core.imports.readers import BATCH_ROWS, LINE, REC, ImportRefused, normalise_values, open_table
 from liveops.core.imports.registry import HeaderMatch, ImportKind, import_kind_get, rejects_frame, split
 from liveops.core.models import ImportRun, ImportStatus
 
@@ -62,7 +62,7 @@ def _fields_frame(raw: pl.DataFrame, kind: type[ImportKind], match: HeaderMatch)
         else pl.lit(None, dtype=pl.String).alias(f.name)
         for f in kind.fields
     ]
-    frame = raw.select([*exprs, pl.col(LINE)])
+    frame = raw.select([*exprs, pl.col(LINE), pl.col(REC)])
     return normalise_values(
         frame, [f.name for f in kind.fields], id_like={f.name for f in kind.fields if f.id_like}
     )
@@ -197,8 +197,7 @@ def _execute(*, run: ImportRun, actor) -> ImportRun:
             run.progress_total = reader.estimated_rows
             run.save(update_fields=["progress_total"])
             seen = pl.DataFrame(schema={KEY: pl.String, "__first": pl.Int64})
-            for raw in reader.batches(batch_rows()):
-                frame = _fields_frame(raw, kind_cls, match)
+            for frame in _field_batches(reader, kind_cls, match):
                 if frame.height == 0:
                     continue
                 remaining, rejects, seen = _generic_checks(frame, kind_cls, seen)
@@ -208,7 +207,7 @@ def _execute(*, run: ImportRun, actor) -> ImportRun:
                 if valid.height:
                     with transaction.atomic():
                         # Slices bound the Python objects alive at once; the batch stays one transaction.
-                        for part in valid.iter_slices(UPSERT_SLICE):
+                        for part in valid.iter_slices(kind_cls.upsert_slice or valid.height):
                             counts = kind.upsert(part, run=run, actor=actor)
                             inserted, updated, unchanged = (
                                 inserted + counts[0],
@@ -256,6 +255,55 @@ def _execute(*, run: ImportRun, actor) -> ImportRun:
             ImportStatus.FAILED,
             _("The import stopped because of an unexpected error: %(error)s") % {"error": exc},
         )
+
+
+def _field_batches(reader, kind: type[ImportKind], match: HeaderMatch):
+    """The file's batches as field frames; for kinds with a ``group_field``, rows of a group that
+    continues in a later batch are carried forward so each group is written in one batch."""
+    group_last = _group_last_records(reader, kind, match)
+    held = None
+    batch_end = -1
+    for raw in reader.batches(batch_rows()):
+        frame = _fields_frame(raw, kind, match)
+        if group_last is None:
+            yield frame
+            continue
+        if raw.height:
+            batch_end = max(batch_end, int(raw.get_column(REC).max()))
+        frame, held = _hold_open_groups(frame, held, group_last, kind.group_field, batch_end)
+        yield frame
+    if held is not None and held.height:
+        yield held
+
+
+def _group_last_records(reader, kind: type[ImportKind], match: HeaderMatch) -> pl.DataFrame | None:
+    """For kinds with a ``group_field``: the last record number of every group value in the file
+    (a cheap one-column pass), so a batch can hold back groups that continue further down."""
+    name = kind.group_field
+    if not name or name not in match.columns:
+        return None
+    field = kind.field_map()[name]
+    parts = []
+    for values in reader.column_records(match.columns[name]):
+        frame = normalise_values(
+            values.rename({f"c{match.columns[name]}": name}), [name], id_like={name} if field.id_like else set()
+        )
+        parts.append(frame.filter(pl.col(name).is_not_null()).group_by(name).agg(pl.col(REC).max().alias("__last")))
+    if not parts:
+        return pl.DataFrame(schema={name: pl.String, "__last": pl.Int64})
+    return pl.concat(parts).group_by(name).agg(pl.col("__last").max())
+
+
+def _hold_open_groups(
+    frame: pl.DataFrame, held: pl.DataFrame | None, group_last: pl.DataFrame, name: str, batch_end: int
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """Split ``held`` + ``frame`` into the rows whose group is complete by ``batch_end`` and the rows
+    to carry to the next batch (their group has more rows further down the file)."""
+    if held is not None and held.height:
+        frame = pl.concat([held, frame])
+    joined = frame.join(group_last, on=name, how="left", maintain_order="left")
+    later = pl.col("__last").is_not_null() & (pl.col("__last") > batch_end)
+    return joined.filter(~later).drop("__last"), joined.filter(later).drop("__last")
 
 
 def _file_keys(reader, kind: type[ImportKind], match: HeaderMatch) -> pl.Series:

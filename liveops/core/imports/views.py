@@ -25,8 +25,12 @@ _MAX_STAGED = 20
 _ACTIVE = (ImportStatus.QUEUED, ImportStatus.RUNNING)
 
 
+_OPTION_PREFIX = "opt_"
+
+
 class UploadForm(forms.Form):
-    """Step 1: the file, optionally a saved column-mapping template."""
+    """Step 1: the file, optionally a saved column-mapping template, and the kind's own choices
+    (``ImportKind.option_fields``, e.g. the shop), offered as far as the user's access reaches."""
 
     file = forms.FileField(label=gettext_lazy("File (CSV or XLSX)"))
     mapping = forms.ModelChoiceField(
@@ -39,10 +43,49 @@ class UploadForm(forms.Form):
         required=False, label=gettext_lazy("Let me check how columns are matched before importing")
     )
 
-    def __init__(self, *args, kind: type[ImportKind], **kwargs):
+    def __init__(self, *args, kind: type[ImportKind], access, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mapping"].queryset = services.mapping_list(kind=kind.code)
         self.fields["file"].widget.attrs["accept"] = ".csv,.txt,.xlsx"
+        self.option_names = []
+        for name, field in kind.option_fields(access).items():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+            if isinstance(field, forms.ModelChoiceField) and field.required:
+                # One choice only: take it (the empty choice would be one more click for nothing).
+                if field.queryset.count() == 1:
+                    field.empty_label = None
+            self.fields[_OPTION_PREFIX + name] = field
+            self.option_names.append(name)
+
+    def option_rows(self) -> list[tuple[forms.BoundField, bool]]:
+        """(bound field, whether it offers nothing to choose) of each option."""
+        rows = []
+        for name in self.option_names:
+            bf = self[_OPTION_PREFIX + name]
+            nothing = isinstance(bf.field, forms.ModelChoiceField) and not bf.field.queryset.exists()
+            if bf.errors:
+                bf.field.widget.attrs["class"] += " is-invalid"
+            rows.append((bf, nothing))
+        return rows
+
+    def options(self) -> dict:
+        """The chosen options, JSON-ready (a model instance as its primary key), by option name."""
+        values = {}
+        for name in self.option_names:
+            value = self.cleaned_data.get(_OPTION_PREFIX + name)
+            if value is None or value == "":
+                continue
+            values[name] = value.pk if hasattr(value, "pk") else value
+        return values
+
+    def options_display(self) -> list[tuple[str, str]]:
+        """(label, chosen value as shown) of each option, to repeat them on the mapping step."""
+        return [
+            (str(self.fields[_OPTION_PREFIX + n].label), str(self.cleaned_data[_OPTION_PREFIX + n]))
+            for n in self.option_names
+            if self.cleaned_data.get(_OPTION_PREFIX + n) not in (None, "")
+        ]
 
 
 class MappingForm(forms.Form):
@@ -161,13 +204,16 @@ def job_rejects(request, pk: int):
     )  # noqa: SIM115
 
 
-def _remember(request, token: str, file_name: str, kind: str) -> None:
+def _remember(
+    request, token: str, file_name: str, kind: str, options: dict | None = None, shown: list | None = None
+) -> None:
+    """Remember a staged file for the mapping step, with the options chosen with it (the shop…)."""
     staged = request.session.get(_SESSION_KEY, {})
     while len(staged) >= _MAX_STAGED:
         old = next(iter(staged))
         services.import_staged_discard(old)
         staged.pop(old)
-    staged[token] = {"file_name": file_name, "kind": kind}
+    staged[token] = {"file_name": file_name, "kind": kind, "options": options or {}, "shown": shown or []}
     request.session[_SESSION_KEY] = staged
 
 
@@ -183,13 +229,16 @@ def _start(
 ):
     staged = request.session.get(_SESSION_KEY, {}).get(token)
     path = services.import_staged_path(token)
+    options = dict(staged.get("options") or {})
+    if columns:
+        options["columns"] = columns
     run = services.import_start(
         actor=request.user,
         kind=kind.code,
         file=path,
         file_name=staged["file_name"],
         mapping=mapping,
-        options={"columns": columns} if columns else None,
+        options=options or None,
     )
     _forget(request, token)
     return redirect("job-detail", pk=run.pk)
@@ -223,16 +272,16 @@ def _import_new(request, kind_code: str):
             return render(
                 request,
                 "imports/import_map.html",
-                {**context, "form": form, "file_name": staged["file_name"]},
+                {**context, "form": form, "file_name": staged["file_name"], "shown": staged.get("shown")},
             )
-        form = UploadForm(request.POST or None, request.FILES or None, kind=kind)
+        form = UploadForm(request.POST or None, request.FILES or None, kind=kind, access=request.access)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             mapping = form.cleaned_data["mapping"]
             token, stored = services.import_stage(
                 actor=request.user, kind=kind.code, file=upload, file_name=upload.name
             )
-            _remember(request, token, upload.name, kind.code)
+            _remember(request, token, upload.name, kind.code, form.options(), form.options_display())
             try:
                 match = services.import_inspect(
                     kind=kind.code, path=stored.path, columns=mapping.columns if mapping else None
@@ -248,12 +297,20 @@ def _import_new(request, kind_code: str):
             return render(
                 request,
                 "imports/import_map.html",
-                {**context, "form": map_form, "file_name": upload.name, "missing": match.missing_required},
+                {
+                    **context,
+                    "form": map_form,
+                    "file_name": upload.name,
+                    "missing": match.missing_required,
+                    "shown": form.options_display(),
+                },
             )
     except NotAllowed as exc:
         raise PermissionDenied from exc
     except DomainError as exc:
-        form = UploadForm(kind=kind)
+        # Keep what was chosen (the shop…): only the file has to be given again.
+        chosen = {k: v for k, v in request.POST.items() if k.startswith(_OPTION_PREFIX)}
+        form = UploadForm(kind=kind, access=request.access, initial=chosen)
         context["error"] = str(exc.message)
     return render(request, "imports/import_new.html", {**context, "form": form})
 
