@@ -396,4 +396,4 @@ class DouyinOrderImport(OrderImportKind):
 
 
 # The other kinds register themselves on import.
-from liveops.commerce import importers_taobao  # noqa: E402, F401
+from liveops.commerce import importers_adspend, importers_aftersales, importers_taobao  # noqa: E402, F401

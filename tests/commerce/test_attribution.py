@@ -188,3 +188,24 @@ def test_shop_new_page(client_for, org):
         reverse("commerce-shop-new"), {"platform": "kuaishou", "name": "快手店", "department": ec.pk}
     )
     assert r.status_code == 200 and "already exists" in r.content.decode() or "已存在" in r.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"), [("member", 200), ("auditor", 200), ("other", 403), ("outsider", 403)]
+)
+def test_attribution_api_reads(client_for, persona, status, douyin_shop):
+    assert client_for(persona).get("/api/v1/commerce/attribution/unmatched/").status_code == status
+    assert client_for(persona).get("/api/v1/commerce/attribution/rules/").status_code == status
+
+
+def test_attribution_api_creates_rule(client_for, library, douyin_shop, douyin_file):
+    path, _ = douyin_file(100)
+    _import(path, douyin_shop)
+    target = make_product(library.merchant, title="礼盒")
+    body = {"platform": "douyin", "key_kind": "product_id", "key_value": PID_C, "product": target.pk}
+    assert client_for("auditor").post("/api/v1/commerce/attribution/rules/", body).status_code == 403
+    r = client_for("member").post("/api/v1/commerce/attribution/rules/", body)
+    assert r.status_code == 201, r.content
+    assert r.json()["lines_matched"] == OrderLine.objects.filter(platform_product_id=PID_C).count() > 0
+    again = client_for("member").post("/api/v1/commerce/attribution/rules/", body)
+    assert again.status_code == 400
