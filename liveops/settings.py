@@ -216,6 +216,9 @@ MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Largest import file accepted (bytes). Larger uploads are refused before they are read.
+# Buyers' contact data is sealed under a key derived from this (default: the secret key).
+LIVEOPS_DATA_KEY = os.environ.get("LIVEOPS_DATA_KEY", "")
+
 # A million-line 抖店 export is about 630 MB; 1 GiB leaves room and still refuses multi-GB uploads.
 LIVEOPS_IMPORT_MAX_BYTES = int(os.environ.get("LIVEOPS_IMPORT_MAX_BYTES", str(1024 * 1024 * 1024)))
 
