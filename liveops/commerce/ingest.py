@@ -216,6 +216,7 @@ class OrderIngest:
     # before: their rollups are computed from memory instead of being read back.
     _inserted: list = field(default_factory=list)
     _stale_days: set = field(default_factory=set)
+    _moved_ids: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.line_cols = LINE_IMPORTED + [c for c in OPTIONAL_IMPORTED if c in self.provides]
@@ -458,6 +459,7 @@ class OrderIngest:
                     pl.lit(self.shop.pk).alias("shop_id"),
                     pl.Series("contact_sealed", sealed, dtype=pl.String),
                 ).select(
+                    "id",
                     "shop_id",
                     "order_no",
                     "line_count",
@@ -564,6 +566,7 @@ class OrderIngest:
             }
             self.shop_days.update(touched)
             self._stale_days.update(touched)
+            self._moved_ids += moved.get_column("id").to_list()
             self._order_totals_refresh(moved.get_column("order_id").unique().to_list())
         counts.updated = changed_n
         counts.unchanged = f.height - counts.inserted - changed_n
@@ -591,13 +594,24 @@ class OrderIngest:
         """Refresh the rollups of the touched days, mark the shop's orders as fresh, audit the run."""
         from liveops.commerce.services.rollups import rollups_refresh
 
+        from liveops.commerce.services.aftersales import aftersales_relink_shop, lines_figures_refresh
+
+        # After-sales and settlement rows imported before their orders are linked now; lines a newer
+        # export changed get back the refund and fee figures the after-sales imports computed.
+        changed = aftersales_relink_shop(shop_id=self.shop.pk, refresh_rollups=False)
+        if self._moved_ids:
+            for shop_id, days in lines_figures_refresh(line_ids=self._moved_ids).items():
+                changed.setdefault(shop_id, set()).update(days)
+        later = changed.pop(self.shop.pk, set())
+        self.shop_days |= later
+        self._stale_days |= later
         if self.shop_days:
             fresh = self.shop_days - self._prior_days - self._stale_days
             known = None
             if fresh and self._inserted:
                 frame = pl.concat(self._inserted).filter(pl.col("day").is_in(list(fresh)))
                 known = {self.shop.pk: (frame, fresh)}
-            rollups_refresh(shop_days={self.shop.pk: self.shop_days}, known=known)
+            rollups_refresh(shop_days={self.shop.pk: self.shop_days, **changed}, known=known)
             self._inserted.clear()
         Shop.objects.filter(pk=self.shop.pk).update(orders_updated_at=timezone.now())
         with connection.cursor() as cursor:

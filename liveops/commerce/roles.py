@@ -2,7 +2,7 @@
 
 from liveops.org.roles import RoleT
 
-_READ = ("commerce.view", "sourcing.view", "quality.view")
+_READ = ("commerce.view",)
 
 ROLES = [
     RoleT(
@@ -15,7 +15,14 @@ ROLES = [
         "commerce-manager",
         "电商运营负责人",
         "Head of e-commerce operations",
-        (*_READ, "commerce.import", "commerce.change", "commerce.export", "commerce.manage", "commerce.view_personal"),
+        (
+            *_READ,
+            "commerce.import",
+            "commerce.change",
+            "commerce.export",
+            "commerce.manage",
+            "commerce.view_personal",
+        ),
     ),
     RoleT("commerce-reader", "电商数据查阅", "E-commerce data reader", ("commerce.view",)),
 ]

@@ -1,13 +1,17 @@
 """Merchant scorecards per period (QC-6).
 
 For every merchant with quality activity in the period (a completed inspection of one of its
-products, or a defect found on one):
+products, or a defect found on one) or with order lines paid in it:
 
 - quality     = inspection pass rate in the period (0-100; 100 when nothing was inspected) minus
                 defect penalties (critical 20, major 10, minor 3), floored at 0;
 - compliance  = share of the merchant's required credential kinds held valid and verified at the end
                 of the period (or today, for the running month), 0-100;
-- after_sales and delivery stay empty until orders and tickets are imported;
+- after_sales = 100 minus the refund rate in percent (refunded amount / paid amount of the
+                merchant's order lines paid in the period, all shops, from the daily rollups of
+                e-commerce operations; by lines when nothing was paid for), floored at 0; empty when
+                the merchant sold nothing in the period;
+- delivery stays empty until shipping data is imported;
 - total       = weighted mean of the components that exist, the weights renormalised over them;
 - flagged     = total below ``settings.LIVEOPS_SCORECARD_THRESHOLD`` (default 70).
 
@@ -28,6 +32,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liveops.commerce.selectors.aftersales import merchant_refund_rates, merchants_with_sales
 from liveops.core.access import access_for
 from liveops.core.audit import audit_log
 from liveops.core.errors import DomainError, NotAllowed
@@ -88,6 +93,20 @@ def compliance_score(*, required: int, valid: int) -> Decimal:
     return _q(HUNDRED * valid / required) if required else HUNDRED
 
 
+def after_sales_score(
+    *, refund_fen: int, gmv_fen: int, refund_lines: int = 0, lines_paid: int = 0
+) -> Decimal | None:
+    """100 minus the refund rate in percent (by amount; by lines when nothing was paid for), floored
+    at 0, 2 decimals; None without paid lines."""
+    if gmv_fen > 0:
+        rate = HUNDRED * Decimal(refund_fen) / Decimal(gmv_fen)
+    elif lines_paid > 0:
+        rate = HUNDRED * Decimal(refund_lines) / Decimal(lines_paid)
+    else:
+        return None
+    return _q(max(Decimal(0), HUNDRED - rate))
+
+
 def weighted_total(components: dict[str, Decimal | None]) -> Decimal:
     """Weighted mean of the components present (not None), weights renormalised over them."""
     present = {k: v for k, v in components.items() if v is not None}
@@ -134,7 +153,8 @@ def scorecard_compute(*, period: str, actor=None, today: dt.date | None = None) 
             minor=Count("id", filter=Q(severity=Defect.Severity.MINOR)),
         )
     }
-    merchant_ids = set(inspections_by_merchant) | set(defects_by_merchant)
+    refunds = merchant_refund_rates(date_from=first, date_to=last)
+    merchant_ids = set(inspections_by_merchant) | set(defects_by_merchant) | set(refunds)
     if not merchant_ids:
         audit_log(
             actor=actor,
@@ -150,6 +170,7 @@ def scorecard_compute(*, period: str, actor=None, today: dt.date | None = None) 
     active = Merchant.objects.filter(
         Exists(completed.filter(product__merchant_id=OuterRef("pk")))
         | Exists(defects.filter(merchant_id=OuterRef("pk")))
+        | Q(pk__in=merchants_with_sales(date_from=first, date_to=last).values("pk"))
     ).values("pk")
 
     # Required kinds: the business licence plus what the categories of the merchant's products name.
@@ -176,6 +197,7 @@ def scorecard_compute(*, period: str, actor=None, today: dt.date | None = None) 
         dfx = defects_by_merchant.get(mid, {"critical": 0, "major": 0, "minor": 0})
         need = required[mid]
         have = need & valid[mid]
+        sold = refunds.get(mid)
         components = {
             "quality": quality_score(
                 inspected=ins["total"],
@@ -185,7 +207,14 @@ def scorecard_compute(*, period: str, actor=None, today: dt.date | None = None) 
                 minor=dfx["minor"],
             ),
             "compliance": compliance_score(required=len(need), valid=len(have)),
-            "after_sales": None,  # filled in once tickets and returns are imported
+            "after_sales": None
+            if sold is None
+            else after_sales_score(
+                refund_fen=sold.refund_fen,
+                gmv_fen=sold.gmv_fen,
+                refund_lines=sold.refund_lines,
+                lines_paid=sold.lines_paid,
+            ),
             "delivery": None,  # filled in once orders are imported
         }
         total = weighted_total(components)
@@ -204,6 +233,15 @@ def scorecard_compute(*, period: str, actor=None, today: dt.date | None = None) 
                     "defects": {"critical": dfx["critical"], "major": dfx["major"], "minor": dfx["minor"]},
                     "required_credentials": sorted(need),
                     "missing_credentials": sorted(need - have),
+                    "sales": None
+                    if sold is None
+                    else {
+                        "gmv_fen": sold.gmv_fen,
+                        "refund_fen": sold.refund_fen,
+                        "lines_paid": sold.lines_paid,
+                        "refund_lines": sold.refund_lines,
+                        "refund_rate": None if sold.rate is None else str(sold.rate),
+                    },
                     "weights": {k: str(WEIGHTS[k]) for k in present},
                     "threshold": str(limit),
                     "as_of": day.isoformat(),

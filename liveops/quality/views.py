@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from liveops.commerce.selectors import aftersales as aftersales_sel
 from liveops.core.audit import audit_log
 from liveops.core.duties import serves
 from liveops.core.errors import DomainError, NotAllowed
@@ -571,7 +572,11 @@ def block_lift(request, pk: int):
 # Scorecards (QC-6) -----------------------------------------------------------------------------
 
 
-@serves("QC-6", feature=gettext_noop("Merchant scorecards per period"))
+@serves(
+    "QC-5",
+    "QC-6",
+    feature=gettext_noop("Merchant scorecards per period; quality complaint rate per product and merchant"),
+)
 @capability_required("quality.view")
 def scorecard_page(request):
     access = request.access
@@ -625,6 +630,11 @@ def scorecard_page(request):
         )
     cards = list(qs[:LIST_LIMIT])
     chart = [{"name": c.merchant.name, "total": float(c.total), "flagged": c.flagged} for c in cards[:30]]
+    first, last = scorecards.period_bounds(period)
+    quality_returns = [
+        (_("Merchants"), aftersales_sel.quality_returns(by="merchant", date_from=first, date_to=last)),
+        (_("Products"), aftersales_sel.quality_returns(by="product", date_from=first, date_to=last)),
+    ]
     return render(
         request,
         "quality/scorecards.html",
@@ -638,6 +648,8 @@ def scorecard_page(request):
             "can_compute": access.can("quality.change"),
             "can_export": access.can("quality.export"),
             "weights": {k: int(v * 100) for k, v in scorecards.WEIGHTS.items()},
+            "quality_returns": quality_returns,
+            "return_alert": aftersales_sel.quality_return_alert(),
         },
     )
 

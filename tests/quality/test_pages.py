@@ -291,8 +291,8 @@ def test_scorecard_page(world, people):
     html = c.get(reverse("quality-scorecards"), {"period": period}).content.decode()
     assert world.merchant.name in html
     assert 'id="scorecard-data"' in html and "liveops/quality.js" in html
-    assert "filled in once orders are imported" in html
-    assert 'id="complaint-rate"' in html and "no figures are shown until then" in html
+    assert "Delivery scores are filled in once shipping data is imported" in html
+    assert 'id="complaint-rate"' in html and "No after-sales cases for quality reasons" in html
     assert "below threshold" in html  # quality 0 − 10 (critical defect → 20) → flagged
     r = c.post(reverse("quality-scorecards"), {"period": "nonsense"})
     assert r.status_code == 302
