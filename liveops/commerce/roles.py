@@ -31,7 +31,8 @@ ROLES = [
 # their department, the centre head and the analysts see every shop of the centre.
 UNIT_GRANTS = {
     "EC": [("shop-operator", "department", False), ("commerce-manager", "subtree", True)],
-    "LC": [("commerce-manager", "subtree", True), ("commerce-reader", "company", False)],
+    # The centre's analysts and ad buyers work across every shop: they import, enter ad spend and map.
+    "LC": [("commerce-manager", "subtree", True), ("shop-operator", "company", False)],
     "LS": [("commerce-reader", "company", False)],
     "CS": [("commerce-reader", "company", False)],
     "GM": [("commerce-reader", "company", True)],
