@@ -91,9 +91,12 @@ def _figures(chunk: list[int]) -> pl.DataFrame:
     f = current.join(cases, on="id", how="left").join(money, on="id", how="left")
     has_case = pl.col("__a_n").fill_null(0) > 0
     return f.with_columns(
-        pl.max_horizontal(pl.col("__a_refund").fill_null(0), pl.col("__s_refund").fill_null(0).abs()).alias(
-            "refund_fen"
-        ),
+        # Lines without after-sales or settlement rows keep the refund their order export gave
+        # (Taobao's 退款金额); the others take what those rows say.
+        pl.when(has_case | pl.col("__s_refund").is_not_null())
+        .then(pl.max_horizontal(pl.col("__a_refund").fill_null(0), pl.col("__s_refund").fill_null(0).abs()))
+        .otherwise(pl.col("__old_refund_fen"))
+        .alias("refund_fen"),
         pl.col("__s_fee").fill_null(0).abs().alias("platform_fee_fen"),
         pl.col("__s_comm").fill_null(0).abs().alias("commission_fen"),
         pl.col("__s_promo").fill_null(0).abs().alias("promotion_fee_fen"),

@@ -51,10 +51,9 @@ class UploadForm(forms.Form):
         for name, field in kind.option_fields(access).items():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
-            if isinstance(field, forms.ModelChoiceField) and field.required:
-                # One choice only: take it (the empty choice would be one more click for nothing).
-                if field.queryset.count() == 1:
-                    field.empty_label = None
+            # One choice only: take it (the empty choice would be one more click for nothing).
+            if isinstance(field, forms.ModelChoiceField) and field.required and field.queryset.count() == 1:
+                field.empty_label = None
             self.fields[_OPTION_PREFIX + name] = field
             self.option_names.append(name)
 
@@ -64,8 +63,9 @@ class UploadForm(forms.Form):
         for name in self.option_names:
             bf = self[_OPTION_PREFIX + name]
             nothing = isinstance(bf.field, forms.ModelChoiceField) and not bf.field.queryset.exists()
-            if bf.errors:
-                bf.field.widget.attrs["class"] += " is-invalid"
+            css = bf.field.widget.attrs.get("class", "")
+            if bf.errors and "is-invalid" not in css:
+                bf.field.widget.attrs["class"] = f"{css} is-invalid".strip()
             rows.append((bf, nothing))
         return rows
 
