@@ -9,4 +9,6 @@ capability_register("commerce.import", _("Import orders, after-sales, settlement
 capability_register("commerce.change", _("Manage shops, product mappings, campaigns and ad spend"), "change")
 capability_register("commerce.manage", _("Set budgets and KPI targets"), "approve")
 capability_register("commerce.export", _("Export orders and reports"), "export")
-capability_register("commerce.view_personal", _("See buyers' names, phones and addresses unmasked"), "personal")
+capability_register(
+    "commerce.view_personal", _("See buyers' names, phones and addresses unmasked"), "personal"
+)

@@ -12,7 +12,7 @@ from liveops.sourcing.models import Product, Sku
 
 class ShopForm(StyledForm):
     platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Shop name"), max_length=100)
     platform_shop_id = forms.CharField(label=_("Platform shop ID"), max_length=40, required=False)
     department = forms.ModelChoiceField(label=_("Department"), queryset=None)
 

@@ -61,7 +61,9 @@ class DailyDimensionRollup(models.Model):
         verbose_name = _("daily breakdown")
         verbose_name_plural = _("daily breakdowns")
         constraints = [
-            models.UniqueConstraint(fields=["shop", "day", "dimension", "key"], name="daily_dimension_rollup_unique")
+            models.UniqueConstraint(
+                fields=["shop", "day", "dimension", "key"], name="daily_dimension_rollup_unique"
+            )
         ]
         # Anchor, product and merchant pages read one key across shops and days.
         indexes = [models.Index(fields=["dimension", "key", "day"], name="rollup_dimension_key_day")]

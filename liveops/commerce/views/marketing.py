@@ -649,7 +649,7 @@ def product_performance(request):
                 _("Product"),
                 _("Merchant"),
                 _("GMV (CNY)"),
-                _("Units"),
+                _("Units sold"),
                 _("Paid orders"),
                 _("Paid lines"),
                 _("Refunded lines"),
