@@ -592,9 +592,8 @@ class OrderIngest:
 
     def finish(self) -> None:
         """Refresh the rollups of the touched days, mark the shop's orders as fresh, audit the run."""
-        from liveops.commerce.services.rollups import rollups_refresh
-
         from liveops.commerce.services.aftersales import aftersales_relink_shop, lines_figures_refresh
+        from liveops.commerce.services.rollups import rollups_refresh
 
         # After-sales and settlement rows imported before their orders are linked now; lines a newer
         # export changed get back the refund and fee figures the after-sales imports computed.

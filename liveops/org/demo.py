@@ -147,6 +147,10 @@ def demo_build(*, seed: int = 2026, today: dt.date | None = None, staff_target: 
     from liveops.sourcing.demo import sourcing_demo_build
 
     sourcing_demo_build(seed=seed, today=today)
+    # E-commerce demo (issue 4): shops, six months of orders through the real importers, marketing.
+    from liveops.commerce.demo import commerce_demo_build
+
+    commerce_demo_build(seed=seed, today=today)
     return {"staff": len(created), "created": len(created)}
 
 

@@ -34,7 +34,12 @@ def make_line(
     paid_at = paid_at or dt.datetime.now(tz=SHANGHAI)
     if order is None:
         order = Order.objects.create(
-            shop=shop, order_no=f"O{n:08d}", submitted_at=paid_at, paid_at=paid_at, line_count=1, amount_paid_fen=amount_paid_fen
+            shop=shop,
+            order_no=f"O{n:08d}",
+            submitted_at=paid_at,
+            paid_at=paid_at,
+            line_count=1,
+            amount_paid_fen=amount_paid_fen,
         )
     values = {
         "order": order,

@@ -190,7 +190,9 @@ class OrderLine(models.Model):
     account, product and SKU of the library, merchant, and live session. Keyed on
     (shop, sub-order number), so importing the same export again changes nothing."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("customer order"))
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("customer order")
+    )
     # No separate index on the FKs below: (shop, sub-order) and (shop, day) lead with the shop, and
     # pages read rollups rather than lines; every index costs time on million-line imports.
     shop = models.ForeignKey(

@@ -32,6 +32,9 @@ class DailyShopRollup(models.Model):
         verbose_name_plural = _("daily shop figures")
         constraints = [models.UniqueConstraint(fields=["shop", "day"], name="daily_shop_rollup_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.day}"
+
 
 class DailyDimensionRollup(models.Model):
     """One shop on one day broken down by one dimension: hour of payment, province, traffic source,
@@ -68,6 +71,9 @@ class DailyDimensionRollup(models.Model):
         # Anchor, product and merchant pages read one key across shops and days.
         indexes = [models.Index(fields=["dimension", "key", "day"], name="rollup_dimension_key_day")]
 
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.day} {self.dimension}={self.key}"
+
 
 class PeriodBuyers(models.Model):
     """Distinct buyers of a shop in a week or a month (distinct counts do not add up across days)."""
@@ -87,3 +93,6 @@ class PeriodBuyers(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["shop", "grain", "period_start"], name="period_buyers_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.grain} {self.period_start}"

@@ -286,9 +286,13 @@ def _group_last_records(reader, kind: type[ImportKind], match: HeaderMatch) -> p
     parts = []
     for values in reader.column_records(match.columns[name]):
         frame = normalise_values(
-            values.rename({f"c{match.columns[name]}": name}), [name], id_like={name} if field.id_like else set()
+            values.rename({f"c{match.columns[name]}": name}),
+            [name],
+            id_like={name} if field.id_like else set(),
         )
-        parts.append(frame.filter(pl.col(name).is_not_null()).group_by(name).agg(pl.col(REC).max().alias("__last")))
+        parts.append(
+            frame.filter(pl.col(name).is_not_null()).group_by(name).agg(pl.col(REC).max().alias("__last"))
+        )
     if not parts:
         return pl.DataFrame(schema={name: pl.String, "__last": pl.Int64})
     return pl.concat(parts).group_by(name).agg(pl.col("__last").max())
