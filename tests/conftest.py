@@ -197,3 +197,9 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _small_commerce_demo(settings):
+    """Tests that build the demo company build it with a few thousand order lines, not 300,000."""
+    settings.LIVEOPS_DEMO_ORDER_LINES = 3000
