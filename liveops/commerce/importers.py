@@ -15,11 +15,10 @@ import polars as pl
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from liveops.commerce.import_shops import shop_for_run, shop_option_field  # noqa: F401  (re-exported)
 from liveops.commerce.ingest import OrderIngest, canonical, ingest_audit_run
-from liveops.commerce.models import Shop
 from liveops.commerce.models.orders import AfterSaleState, LineStatus
 from liveops.commerce.parsing import money_fen, parse_datetimes, quantity
-from liveops.core.imports.readers import ImportRefused
 from liveops.core.imports.registry import (
     Field,
     ImportKind,
@@ -87,48 +86,6 @@ def aftersale_code(col: str) -> pl.Expr:
             )
         )
     )
-
-
-def shop_for_run(
-    run: ImportRun | None, *, platform: str | None, access, capability: str = "commerce.import"
-) -> Shop:
-    """The shop named by the run's ``shop`` option (name or ID), checked against the platform and the
-    actor's reach. Raises ``ImportRefused`` with the reason."""
-    value = str(((run.options or {}) if run is not None else {}).get("shop") or "").strip()
-    if not value:
-        raise ImportRefused(_("Choose the shop these orders belong to."), code="shop_missing")
-    qs = Shop.objects.select_related("department")
-    shop = qs.filter(pk=int(value)).first() if value.isdigit() else None
-    shop = shop or qs.filter(name=value).first()
-    if shop is None:
-        raise ImportRefused(_("Unknown shop “%(shop)s”.") % {"shop": value}, code="shop_unknown")
-    if not access.reaches_department(capability, shop.department_id):
-        raise ImportRefused(
-            _("You may not import into the shop “%(shop)s”.") % {"shop": shop.name}, code="shop_denied"
-        )
-    if platform and shop.platform != platform:
-        raise ImportRefused(
-            _("The shop “%(shop)s” is on %(shop_platform)s; this import is for %(platform)s files.")
-            % {
-                "shop": shop.name,
-                "shop_platform": shop.get_platform_display(),
-                "platform": dict(Shop._meta.get_field("platform").choices)[platform],
-            },
-            code="wrong_platform",
-        )
-    return shop
-
-
-def shop_option_field(access, *, platform: str | None = None):
-    """The upload page's shop choice: the active shops the actor may import into (of ``platform``)."""
-    from django import forms
-
-    from liveops.commerce.selectors.shops import shops_visible
-
-    shops = shops_visible(access=access, capability="commerce.import").filter(is_active=True)
-    if platform:
-        shops = shops.filter(platform=platform)
-    return forms.ModelChoiceField(queryset=shops.order_by("platform", "name"), label=gettext_lazy("Shop"))
 
 
 class OrderImportKind(ImportKind):

@@ -27,7 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from liveops.commerce.models import AdSpend, Campaign, Shop
+from liveops.commerce.import_shops import run_option, shop_for_run
+from liveops.commerce.models import AdSpend, Campaign
 from liveops.commerce.models.marketing import AdChannel
 from liveops.commerce.parsing import money_fen, quantity
 from liveops.commerce.services.marketing import CampaignFinder, budgets_check_overspend
@@ -82,34 +83,6 @@ def channel_of(text: str | None) -> str | None:
         return key
     word = CHANNEL_WORDS.get(key)
     return str(word) if word is not None else None
-
-
-def _option(run: ImportRun | None, name: str) -> str:
-    return str(((run.options or {}) if run is not None else {}).get(name) or "").strip()
-
-
-def adspend_shop_for_run(run: ImportRun | None, *, access) -> Shop:
-    """The shop named by the run's ``shop`` option (ID or name), if the actor may import into it."""
-    value = _option(run, "shop")
-    if not value:
-        raise ImportRefused(_("Choose the shop this ad spend belongs to."), code="shop_missing")
-    qs = Shop.objects.select_related("department")
-    shop = qs.filter(pk=int(value)).first() if value.isdigit() and len(value) < 19 else None
-    if shop is None:
-        named = list(qs.filter(name=value)[:2])
-        if len(named) > 1:
-            raise ImportRefused(
-                _("Several shops are called “%(shop)s”: choose the shop by its number.") % {"shop": value},
-                code="shop_ambiguous",
-            )
-        shop = named[0] if named else None
-    if shop is None:
-        raise ImportRefused(_("Unknown shop “%(shop)s”.") % {"shop": value}, code="shop_unknown")
-    if not access.reaches_department("commerce.import", shop.department_id):
-        raise ImportRefused(
-            _("You may not import into the shop “%(shop)s”.") % {"shop": shop.name}, code="shop_denied"
-        )
-    return shop
 
 
 @import_kind_register
@@ -220,8 +193,8 @@ class AdSpendImport(ImportKind):
         }
 
     def prepare(self) -> None:
-        self.shop = adspend_shop_for_run(self.run, access=self.access)
-        option = _option(self.run, "channel")
+        self.shop = shop_for_run(self.run, access=self.access)
+        option = run_option(self.run, "channel")
         self.default_channel = channel_of(option) if option else None
         if option and self.default_channel is None:
             raise ImportRefused(_("Unknown channel “%(channel)s”.") % {"channel": option}, code="bad_option")
@@ -236,7 +209,7 @@ class AdSpendImport(ImportKind):
         self.today = timezone.localdate()
 
     def _campaign_option(self) -> Campaign | None:
-        value = _option(self.run, "campaign")
+        value = run_option(self.run, "campaign")
         if not value:
             return None
         qs = Campaign.objects.all()

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from liveops.commerce.bulk import fetch_frame, insert_frame, keys_in, update_frame
+from liveops.commerce.import_shops import shop_for_run, shop_option_field
 from liveops.commerce.models import AfterSale, SettlementEntry, Shop
 from liveops.commerce.models.orders import AfterSaleState, Platform
 from liveops.commerce.parsing import SHANGHAI, local_datetime, money_fen, money_text
@@ -60,36 +61,6 @@ UTC_DT = pl.Datetime("us", "UTC")
 
 
 # The shop of a run ---------------------------------------------------------------------------------
-
-
-def shop_for_run(run: ImportRun | None, access, *, platform: str = Platform.DOUYIN) -> Shop:
-    """The shop named by ``run.options["shop"]`` (id or name), checked for the actor; raises
-    ``ImportRefused`` with a message saying what is wrong."""
-    value = str(((run.options or {}) if run is not None else {}).get("shop") or "").strip()
-    if not value:
-        raise ImportRefused(
-            _("Choose the shop these rows belong to (on the command line: --shop NAME)."),
-            code="bad_option",
-        )
-    shop = None
-    if value.isdigit():
-        shop = Shop.objects.filter(pk=int(value)).first()
-    if shop is None:
-        named = list(Shop.objects.filter(name=value))
-        shop = next((s for s in named if s.platform == platform), named[0] if named else None)
-    if shop is None:
-        raise ImportRefused(_("Unknown shop “%(shop)s”.") % {"shop": value}, code="bad_option")
-    if not access.reaches_department("commerce.import", shop.department_id):
-        raise ImportRefused(
-            _("You may not import into the shop “%(shop)s”.") % {"shop": shop.name}, code="not_allowed"
-        )
-    if shop.platform != platform:
-        raise ImportRefused(
-            _("“%(shop)s” is a %(platform)s shop; this import reads Douyin (抖店) exports.")
-            % {"shop": shop.name, "platform": shop.get_platform_display()},
-            code="wrong_shop",
-        )
-    return shop
 
 
 # Shared validation helpers -------------------------------------------------------------------------
@@ -157,12 +128,10 @@ class _ShopRowsImport(ImportKind):
     @classmethod
     def option_fields(cls, access) -> dict:
         """The upload page's shop choice (Douyin shops the actor may import into)."""
-        from liveops.commerce.importers import shop_option_field
-
         return {"shop": shop_option_field(access, platform=Platform.DOUYIN)}
 
     def prepare(self) -> None:
-        self.shop = shop_for_run(self.run, self.access)
+        self.shop = shop_for_run(self.run, access=self.access, platform=Platform.DOUYIN)
         self.totals = [0, 0, 0]
         self.lines_changed = 0
         self.linked = 0
