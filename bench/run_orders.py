@@ -570,6 +570,7 @@ def phase_dashboard_data(args) -> dict:
                     "sku_id",
                     "merchant_id",
                     pl.lit("").alias("row_hash"),
+                    pl.lit("").alias("source_hash"),
                 ),
             )
         rollup_parts.append(f.select(ROLLUP_COLUMNS))
@@ -979,9 +980,12 @@ def profile(args, export: Path, workdir: Path) -> int:
             env["DATABASE_URL"] = pg_create(args.database_url)
         res = child("profile", args, env, file=export, workdir=workdir)
     finally:
-        if args.database_url:
+        if args.database_url and not args.keep:
             pg_drop(args.database_url)
-        shutil.rmtree(data_dir, ignore_errors=True)
+        if args.keep:
+            print(f"kept {data_dir}")
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
     for label in ("import", "reimport"):
         r = res[label]
         print(

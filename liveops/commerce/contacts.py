@@ -45,13 +45,44 @@ def contact_seal(values: dict[str, str]) -> str:
     return base64.b64encode(_VERSION + nonce + data).decode()
 
 
+def contacts_seal_column(frame: pl.DataFrame, *, name: str, phone: str, address: str) -> pl.Series:
+    """``contact_seal`` for every row of ``frame``, as a column: ``""`` where no value is in clear
+    (all empty or platform-encrypted). The JSON is built by polars and only the rows that need it are
+    encrypted in Python, which keeps a million-line import from spending seconds here."""
+    cols = {"name": name, "phone": phone, "address": address}
+    clear = [
+        pl.col(c).is_not_null() & (pl.col(c) != "") & ~pl.col(c).str.contains(_PLATFORM_ENCRYPTED_RE)
+        for c in cols.values()
+    ]
+    needs = frame.select(pl.any_horizontal(clear).alias("needs")).get_column("needs")
+    if not needs.any():
+        return pl.Series("contact_sealed", [""] * frame.height, dtype=pl.String)
+    plain = (
+        frame.filter(needs)
+        .select(pl.struct([pl.col(c).fill_null("").alias(k) for k, c in cols.items()]).struct.json_encode())
+        .to_series()
+        .to_list()
+    )
+    aead = _aead()
+    nonces = os.urandom(12 * len(plain))
+    sealed = []
+    for i, text in enumerate(plain):
+        nonce = nonces[12 * i : 12 * i + 12]
+        sealed.append(
+            base64.b64encode(_VERSION + nonce + aead.encrypt(nonce, text.encode(), b"contact")).decode()
+        )
+    out = pl.Series("contact_sealed", [""] * frame.height, dtype=pl.String)
+    return out.scatter(needs.arg_true(), pl.Series(sealed, dtype=pl.String))
+
+
 def contact_open(sealed: str) -> dict[str, str]:
-    """The clear values of a sealed blob (callers check the permission and log the view)."""
+    """The clear values of a sealed blob (callers check the permission and log the view); empty
+    values are left out."""
     if not sealed:
         return {}
     raw = base64.b64decode(sealed)
     nonce, data = raw[1:13], raw[13:]
-    return json.loads(_aead().decrypt(nonce, data, b"contact"))
+    return {k: v for k, v in json.loads(_aead().decrypt(nonce, data, b"contact")).items() if v}
 
 
 def buyer_keys(identities: list[str | None]) -> list[str]:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from liveops.commerce.import_shops import shop_for_run, shop_option_field  # noqa: F401  (re-exported)
-from liveops.commerce.ingest import OrderIngest, canonical, ingest_audit_run
+from liveops.commerce.ingest import OrderIngest, canonical, ingest_audit_run, source_fingerprint
 from liveops.commerce.models.orders import AfterSaleState, LineStatus
 from liveops.commerce.parsing import money_fen, parse_datetimes, quantity
 from liveops.core.imports.registry import (
@@ -28,6 +28,9 @@ from liveops.core.imports.registry import (
     split,
 )
 from liveops.core.models import ImportRun
+
+# The file row's source fingerprint, from ``skip_unchanged`` to ``validate``.
+SOURCE = "__source_hash"
 
 # Platform words → normalised status. Unknown words import as "other" (the text is kept).
 STATUS_WORDS = {
@@ -183,7 +186,30 @@ class OrderImportKind(ImportKind):
             if hit
         ]
         valid, all_rejects = split(f, rejects) if rejects else (f, rejects_frame())
-        return canonical(self.to_lines(valid)), all_rejects
+        lines = self.to_lines(valid)
+        if SOURCE in valid.columns:
+            # ``to_lines`` maps row to row, in order.
+            lines = lines.with_columns(valid.get_column(SOURCE).alias("source_hash"))
+        return canonical(lines), all_rejects
+
+    def skip_unchanged(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+        """Leave out the orders whose every row has exactly the fields last imported into the shop
+        (a re-import of the same export: nothing to parse, derive or write); the rows left carry their
+        source fingerprint on to ``validate``. Returns (rows to import, rows left out as unchanged)."""
+        fields = [f.name for f in self.fields if f.name in frame.columns]
+        key = self.natural_key[0]
+        f = frame.with_columns(source_fingerprint(fields).alias(SOURCE))
+        stored = self.engine.stored_sources(f.get_column(key))
+        if stored.height == 0:
+            return f, 0
+        f = f.join(stored, left_on=key, right_on="__key", how="left", maintain_order="left")
+        same = (pl.col("__stored") == pl.col(SOURCE)).fill_null(False)
+        if self.group_field:
+            # An order is left out only whole: its order row is derived from all of its lines.
+            same = same.all().over(self.group_field)
+        mask = f.select(same.alias("same")).get_column("same")
+        skipped = int(mask.sum())
+        return (f.filter(~mask) if skipped else f).drop("__stored"), skipped
 
     def upsert(self, valid: pl.DataFrame, *, run: ImportRun, actor) -> tuple[int, int, int]:
         counts = self.engine.ingest(valid)

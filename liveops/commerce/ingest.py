@@ -29,10 +29,18 @@ import polars as pl
 from django.db import connection
 from django.utils import timezone
 
-from liveops.commerce.bulk import fetch_frame, ids_allocate, insert_frame, is_postgres, keys_in, update_frame
+from liveops.commerce.bulk import (
+    fetch_frame,
+    ids_allocate,
+    insert_frame,
+    is_postgres,
+    keys_in,
+    stage_cleanup,
+    update_frame,
+)
 from liveops.commerce.contacts import (
     buyer_keys,
-    contact_seal,
+    contacts_seal_column,
     is_platform_encrypted,
     mask_address_expr,
     mask_name_expr,
@@ -86,6 +94,8 @@ LINE_SCHEMA: dict[str, pl.DataType] = {
     "buyer_note": pl.String,
     # Only some exports carry refunds (Taobao's 退款金额); for the others after-sales imports set them.
     "refund_fen": pl.Int64,
+    # Fingerprint of the file row's fields (``source_fingerprint``), when the importer computed one.
+    "source_hash": pl.String,
 }
 # Canonical columns an importer may declare it fills (``OrderIngest.provides``); otherwise the
 # stored value is left alone.
@@ -181,6 +191,16 @@ def canonical(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(exprs)
 
 
+# Bump when a change to the importers means the same file row now gives different lines: the next
+# re-import then derives every row again instead of skipping the unchanged ones.
+SOURCE_VERSION = 1
+
+
+def source_fingerprint(columns: list[str]) -> pl.Expr:
+    """Fingerprint of a file row's field values (normalised strings), before any parsing."""
+    return _fingerprint(columns, seed=_HASH_SEED + SOURCE_VERSION)
+
+
 def _fingerprint(columns: list[str], seed: int = _HASH_SEED) -> pl.Expr:
     # Hashing a struct hashes each column in its own type: no text conversion of dates and numbers.
     return pl.struct(columns).hash(seed=seed).cast(pl.String)
@@ -220,11 +240,12 @@ class OrderIngest:
 
     def __post_init__(self) -> None:
         self.line_cols = LINE_IMPORTED + [c for c in OPTIONAL_IMPORTED if c in self.provides]
+        stage_cleanup()  # scratch files a rolled-back import left attached
         if connection.vendor == "sqlite":
             # SQLite's default page cache is 2 MB; index pages of a million-line table do not fit, and
-            # every insert would re-read them. 256 MB for the length of the import, then back.
+            # every insert would re-read them. 128 MB for the length of the import, then back.
             with connection.cursor() as cursor:
-                cursor.execute("PRAGMA cache_size = -262144")
+                cursor.execute("PRAGMA cache_size = -131072")
         if is_postgres():
             # Each batch is idempotent and the run can be repeated, so a crash losing the last
             # committed batch costs a re-run, not data: no need to wait for the WAL flush per batch.
@@ -404,6 +425,20 @@ class OrderIngest:
         f = f.with_columns(_fingerprint(self.line_cols).alias("row_hash"))
         return orders, f
 
+    def stored_sources(self, keys: pl.Series) -> pl.DataFrame:
+        """(``__key``, ``__stored``): the source fingerprint stored for each of these sub-order numbers
+        of the shop that has one."""
+        keys = keys.drop_nulls()
+        if keys.len() == 0:
+            return pl.DataFrame(schema={"__key": pl.String, "__stored": pl.String})
+        cond, params = keys_in("sub_order_no", keys.to_list())
+        return fetch_frame(
+            f"SELECT sub_order_no, source_hash FROM {OrderLine._meta.db_table} "
+            f"WHERE shop_id = %s AND source_hash != '' AND {cond}",
+            [self.shop.pk, *params],
+            {"__key": pl.String, "__stored": pl.String},
+        )
+
     # Writing -------------------------------------------------------------------------------------
 
     def _existing(self, table: str, key: str, keys: list, columns: list[str], schema: dict) -> pl.DataFrame:
@@ -447,18 +482,9 @@ class OrderIngest:
         new = f.filter(pl.col("id").is_null())
         if new.height:
             new = new.with_columns(pl.Series("id", ids_allocate(table, new.height), dtype=pl.Int64))
-            sealed = [
-                _seal(n, p, a)
-                for n, p, a, _enc in new.select(
-                    "buyer_name", "buyer_phone", "buyer_address", "contact_platform_encrypted"
-                ).iter_rows()
-            ]
             insert_frame(
                 table,
-                new.with_columns(
-                    pl.lit(self.shop.pk).alias("shop_id"),
-                    pl.Series("contact_sealed", sealed, dtype=pl.String),
-                ).select(
+                new.with_columns(pl.lit(self.shop.pk).alias("shop_id"), _sealed(new)).select(
                     "id",
                     "shop_id",
                     "order_no",
@@ -479,15 +505,9 @@ class OrderIngest:
                 {c: Order._meta.get_field(c) and _polars_type(Order, c) for c in ORDER_IMPORTED},
             )
             self._audit_changes(Order, moved, old, ORDER_IMPORTED, "order_no")
-            sealed = [
-                _seal(n, p, a)
-                for n, p, a, _enc in moved.select(
-                    "buyer_name", "buyer_phone", "buyer_address", "contact_platform_encrypted"
-                ).iter_rows()
-            ]
             update_frame(
                 table,
-                moved.with_columns(pl.Series("contact_sealed", sealed, dtype=pl.String)).select(
+                moved.with_columns(_sealed(moved)).select(
                     "id", "contact_sealed", "row_hash", *ORDER_IMPORTED
                 ),
             )
@@ -507,12 +527,23 @@ class OrderIngest:
             table,
             "sub_order_no",
             f.get_column("sub_order_no").to_list(),
-            ["id", "row_hash", "day"],
-            {"id": pl.Int64, "__hash": pl.String, "__day": pl.Date},
+            ["id", "row_hash", "day", "source_hash"],
+            {"id": pl.Int64, "__hash": pl.String, "__day": pl.Date, "__source": pl.String},
         )
-        f = f.join(existing, on="sub_order_no", how="left", maintain_order="left")
+        f = f.join(existing, on="sub_order_no", how="left", maintain_order="left").with_columns(
+            pl.col("source_hash").fill_null("")
+        )
         new = f.filter(pl.col("id").is_null())
         moved = f.filter(pl.col("id").is_not_null() & (pl.col("__hash") != pl.col("row_hash")))
+        # Same lines from a file row written differently (or by an older importer): only the source
+        # fingerprint is brought up to date, so the next re-import can skip them.
+        resourced = f.filter(
+            pl.col("id").is_not_null()
+            & (pl.col("__hash") == pl.col("row_hash"))
+            & (pl.col("source_hash") != pl.col("__source"))
+        )
+        if resourced.height:
+            update_frame(table, resourced.select("id", "source_hash"))
         counts = IngestCounts()
         if new.height:
             insert_frame(
@@ -536,6 +567,7 @@ class OrderIngest:
                     "commission_fen",
                     "promotion_fee_fen",
                     "row_hash",
+                    "source_hash",
                     "import_run_id",
                 ),
             )
@@ -558,7 +590,7 @@ class OrderIngest:
             update_frame(
                 table,
                 moved.with_columns(pl.lit(self.run_id, dtype=pl.Int64).alias("import_run_id")).select(
-                    "id", *self.line_cols, *LINE_ATTRIBUTION, "row_hash", "import_run_id"
+                    "id", *self.line_cols, *LINE_ATTRIBUTION, "row_hash", "source_hash", "import_run_id"
                 ),
             )
             touched = set(moved.get_column("day").unique().to_list()) | {
@@ -619,12 +651,9 @@ class OrderIngest:
             )
 
 
-def _seal(name: str | None, phone: str | None, address: str | None) -> str:
-    """Seal the clear contact values; nothing to seal when the platform encrypted them all."""
-    values = {"name": name or "", "phone": phone or "", "address": address or ""}
-    if not any(v and not v.startswith(("##", "$$")) for v in values.values()):
-        return ""
-    return contact_seal(values)
+def _sealed(orders: pl.DataFrame) -> pl.Series:
+    """The sealed clear contacts of each order; ``""`` when the platform encrypted them all."""
+    return contacts_seal_column(orders, name="buyer_name", phone="buyer_phone", address="buyer_address")
 
 
 def _polars_type(model, name: str) -> pl.DataType:

@@ -224,3 +224,27 @@ def test_navigation_lists_the_tools(dash, rf, personas):
         t["url"] for u in nav["units"] for d in u["departments"] for t in d["tools"]
     }
     assert reverse("commerce-shop-list") not in urls_seen
+
+
+def test_dashboard_figures_are_cached_until_the_rollups_are_recomputed(dash, client_for):
+    """The second view of the same dashboard reads no rollups; recomputing the shop's rollups (as
+    every import does) changes the key, and the page shows the new figures."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from liveops.commerce.services.rollups import rollups_refresh
+    from tests.commerce.factories import make_line
+    from tests.commerce.test_dashboards_data import D1, at
+
+    client = client_for("member")
+    url = reverse("commerce-shop-dashboard", args=[dash.ec.pk])
+    first = client.get(url, RANGE)
+    with CaptureQueriesContext(connection) as ctx:
+        second = client.get(url, RANGE)
+    sql = " ".join(q["sql"] for q in ctx.captured_queries).lower()
+    assert "dailyshoprollup" not in sql and "dailydimensionrollup" not in sql
+    assert second.context["series"] == first.context["series"]
+    make_line(dash.ec, paid_at=at(D1, 11), amount_paid_fen=5000, quantity=1, buyer_key="b-new")
+    rollups_refresh(shop_days={dash.ec.pk: {D1}})
+    third = client.get(url, RANGE)
+    assert third.context["series"][0]["gmv_fen"] == first.context["series"][0]["gmv_fen"] + 5000

@@ -287,6 +287,8 @@ def test_anchor_ranking_and_search(dash):
 
 
 def test_freshness_reports_each_source(dash):
+    for shop in (dash.ec, dash.ls):
+        shop.refresh_from_db()  # the rollups were computed after the fixture made the shops
     rows = sel.freshness([dash.ec, dash.ls])
     assert rows[0]["shop"] == dash.ec and rows[0]["rollups_updated_at"] is not None
     assert rows[0]["orders_updated_at"] is None  # written straight, not imported

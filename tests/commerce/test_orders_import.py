@@ -182,3 +182,70 @@ def test_personal_data_is_masked_and_sealed(douyin_shop, douyin_file):
     assert opened["phone"] not in clear.contact_sealed
     assert encrypted.buyer_phone_masked.startswith("$$") and encrypted.contact_sealed == ""
     assert clear.buyer_key and len(clear.buyer_key) == 32
+
+
+def test_reimport_skips_unchanged_orders_before_parsing(douyin_shop, douyin_file, monkeypatch):
+    """Every line keeps the fingerprint of its file row; importing the same file again leaves every
+    order out before validation, so nothing is parsed, derived or written."""
+    from liveops.commerce.importers import DouyinOrderImport
+
+    path, _frame = douyin_file(300)
+    _import(path, douyin_shop)
+    assert not OrderLine.objects.filter(source_hash="").exists()
+    validated = []
+    real_validate = DouyinOrderImport.validate
+
+    def counting(self, frame):
+        validated.append(frame.height)
+        return real_validate(self, frame)
+
+    monkeypatch.setattr(DouyinOrderImport, "validate", counting)
+    run = _import(path, douyin_shop)
+    assert (run.rows_read, run.rows_unchanged, run.rows_inserted, run.rows_updated) == (300, 300, 0, 0)
+    assert sum(validated) == 0
+
+
+def test_reimport_with_one_changed_row_reprocesses_only_its_order(douyin_shop, douyin_file, monkeypatch):
+    """A changed row sends its whole order (all its lines) through; the other orders are left out."""
+    import polars as pl
+
+    from liveops.commerce.importers import DouyinOrderImport
+    from liveops.commerce.samples import export_write
+    from liveops.core.models import AuditEntry
+
+    path, frame = douyin_file(200)
+    _import(path, douyin_shop)
+    multi = frame.filter(pl.col("主订单编号").is_duplicated()).row(0, named=True)
+    order_no, sub_no = multi["主订单编号"].strip(), multi["子订单编号"]
+    order_lines = frame.filter(pl.col("主订单编号") == multi["主订单编号"]).height
+    assert order_lines >= 2
+    new_status, expected = ("已关闭", "closed") if multi["订单状态"] != "已关闭" else ("已完成", "completed")
+    changed = frame.with_columns(
+        pl.when(pl.col("子订单编号") == sub_no)
+        .then(pl.lit(new_status))
+        .otherwise(pl.col("订单状态"))
+        .alias("订单状态")
+    )
+    export_write(changed, path)
+    validated = []
+    real_validate = DouyinOrderImport.validate
+
+    def counting(self, f):
+        validated.append(f.height)
+        return real_validate(self, f)
+
+    monkeypatch.setattr(DouyinOrderImport, "validate", counting)
+    run = _import(path, douyin_shop)
+    assert run.status == "succeeded", run.error
+    assert sum(validated) == order_lines
+    assert (run.rows_inserted, run.rows_updated) == (0, 1)
+    assert run.rows_unchanged == 199
+    line = OrderLine.objects.get(shop=douyin_shop, sub_order_no=sub_no.strip())
+    assert line.status == expected and line.order.order_no == order_no
+    assert AuditEntry.objects.filter(
+        object_type="commerce.orderline", action="update", object_id=str(line.pk)
+    ).exists()
+    # And again: now everything is as last imported.
+    validated.clear()
+    again = _import(path, douyin_shop)
+    assert (again.rows_unchanged, sum(validated)) == (200, 0)

@@ -56,6 +56,10 @@ class Shop(models.Model):
     settlements_updated_at = models.DateTimeField(
         null=True, blank=True, verbose_name=_("settlements last imported")
     )
+    # Set by every rollup refresh: dashboards show it, and key their cached figures on it.
+    rollups_updated_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("figures last computed")
+    )
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created"))
 
     class Meta:
@@ -150,7 +154,10 @@ class Order(models.Model):
     the server's data key) in ``contact_sealed``; values the platform already encrypted (``##…``,
     ``$$…``) are kept as they are and flagged."""
 
-    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="orders", verbose_name=_("shop"))
+    # No index of its own: (shop, order number) and (shop, paid) lead with the shop.
+    shop = models.ForeignKey(
+        Shop, on_delete=models.PROTECT, related_name="orders", db_index=False, verbose_name=_("shop")
+    )
     order_no = models.CharField(max_length=40, verbose_name=_("order number"))
     submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("submitted"))
     paid_at = models.DateTimeField(null=True, blank=True, verbose_name=_("paid"))
@@ -285,6 +292,9 @@ class OrderLine(models.Model):
     promotion_fee_fen = models.BigIntegerField(default=0, verbose_name=_("promotion fees (fen)"))
     # Fingerprint of the imported fields: a re-import compares 16 characters instead of 30 columns.
     row_hash = models.CharField(max_length=20, blank=True, editable=False)
+    # Fingerprint of the file's fields as last imported (before any parsing): a re-import skips the
+    # orders whose rows are all unchanged without parsing or deriving them again.
+    source_hash = models.CharField(max_length=20, blank=True, editable=False)
     import_run_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import CharField, F, Func, Max, Sum
+from django.db.models import CharField, F, Func, Sum
 from django.utils.translation import gettext_lazy as _
 
 from liveops.commerce.models import (
@@ -319,21 +319,13 @@ def shop_totals(*, shop_ids: Sequence[int], start: dt.date, end: dt.date) -> dic
 def freshness(shops: Sequence[Shop]) -> list[dict]:
     """When each data source of each shop last brought rows, and when its rollups were last
     recomputed: platform data of the last hours is incomplete, so pages show these times."""
-    ids = [s.pk for s in shops]
-    rolled = dict(
-        DailyShopRollup.objects.filter(shop_id__in=ids)
-        .values("shop_id")
-        .annotate(at=Max("updated_at"))
-        .order_by()
-        .values_list("shop_id", "at")
-    )
     return [
         {
             "shop": s,
             "orders_updated_at": s.orders_updated_at,
             "aftersales_updated_at": s.aftersales_updated_at,
             "settlements_updated_at": s.settlements_updated_at,
-            "rollups_updated_at": rolled.get(s.pk),
+            "rollups_updated_at": s.rollups_updated_at,
         }
         for s in shops
     ]

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from liveops.commerce.bulk import fetch_frame, insert_frame, keys_in
-from liveops.commerce.models import DailyDimensionRollup, DailyShopRollup, PeriodBuyers
+from liveops.commerce.models import DailyDimensionRollup, DailyShopRollup, PeriodBuyers, Shop
 from liveops.commerce.parsing import SHANGHAI
 
 # Orders are counted as submitted on the day they were submitted, but lines are stored by the day
@@ -201,6 +201,9 @@ def rollups_refresh(
     """Recompute the rollups of these shops on these days (and the weeks and months around them).
     ``known`` may hand over, per shop, a frame (``ROLLUP_COLUMNS``) holding *every* line of the given
     days, e.g. the lines an import just inserted into days that had none: those are not read back."""
+    refreshed = [shop_id for shop_id, day_set in shop_days.items() if day_set]
+    if refreshed:
+        Shop.objects.filter(pk__in=refreshed).update(rollups_updated_at=timezone.now())
     for shop_id, day_set in shop_days.items():
         days = sorted(set(day_set))
         if not days:

@@ -4,6 +4,8 @@ all of them), and upload a file to start a run, generically (``kind`` field) or 
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -13,10 +15,10 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from liveops.core.access import access_for
+from liveops.core.access import Access, access_for
 from liveops.core.errors import DomainError
 from liveops.core.imports import services
-from liveops.core.imports.registry import import_kind_get
+from liveops.core.imports.registry import import_kind_get, import_kinds
 from liveops.core.models import ColumnMapping, ImportRun
 
 
@@ -71,21 +73,83 @@ class ImportRunSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
+def _described_options(kind) -> dict[str, Any]:
+    """The kind's option form fields, for describing them (offered to nobody: no database read)."""
+    return kind.option_fields(Access(user_id=None))
+
+
+def _option_api_field(name: str, field, *, required: bool, kinds: list[str] | None = None):
+    """The API field of an import option. The value is checked against the caller's own choices by
+    ``services.import_options_clean`` (the rule of the upload page); this only describes it."""
+    from django import forms
+
+    if isinstance(field, forms.ModelChoiceField):
+        model = field.queryset.model._meta.model_name
+        text = f"ID or name of the {model}, one you may choose (as on the upload page)"
+        api_field = serializers.CharField
+        extra = {}
+    elif isinstance(field, forms.ChoiceField):
+        text = f"Option {name}"
+        api_field = serializers.ChoiceField
+        extra = {"choices": [(value, label) for value, label in field.choices if value != ""]}
+    else:
+        text = f"Option {name}"
+        api_field = serializers.CharField
+        extra = {}
+    if kinds:
+        text += f" (import kinds {', '.join(kinds)})"
+    if not required:
+        extra["allow_blank"] = True
+    return api_field(required=required, help_text=text + ".", **extra)
+
+
 class KindUploadSerializer(serializers.Serializer):
-    """A file (CSV or XLSX) and optionally the name of a saved column mapping."""
+    """A file (CSV or XLSX), optionally the name of a saved column mapping, and the kind's options
+    (e.g. ``shop``: what the upload page asks besides the file)."""
+
+    kind_code: ClassVar[str] = ""
 
     file = serializers.FileField()
     mapping = serializers.CharField(
         required=False, allow_blank=True, help_text="Name of a saved column-mapping template"
     )
 
+    def get_fields(self):
+        fields = super().get_fields()
+        kind = import_kind_get(self.kind_code) if self.kind_code else None
+        if kind is not None:
+            for name, field in _described_options(kind).items():
+                fields[name] = _option_api_field(name, field, required=field.required)
+        return fields
+
+    def option_values(self) -> dict:
+        """The submitted options (option name → text), for ``services.import_options_clean``."""
+        return {k: self.validated_data[k] for k in self.option_names if k in self.validated_data}
+
+    @property
+    def option_names(self) -> list[str]:
+        return [k for k in self.fields if k not in ("file", "mapping", "kind")]
+
 
 class ImportUploadSerializer(KindUploadSerializer):
-    """Generic upload: the import kind, the file, optionally a saved column mapping."""
+    """Generic upload: the import kind, the file, optionally a saved column mapping, and the options
+    of that kind (e.g. ``shop`` for order, after-sales, settlement and ad-spend files)."""
 
     # A plain string, not an enum: kinds register at start-up and the schema must not depend on when
     # it is generated. Unknown kinds are refused by validation.
     kind = serializers.CharField(max_length=40, help_text="Import kind, e.g. staff")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # Every option of any kind, optional here: which ones a kind needs is checked with the kind.
+        by_name: dict[str, tuple[Any, list[str]]] = {}
+        for kind in import_kinds():
+            for name, field in _described_options(kind).items():
+                by_name.setdefault(name, (field, []))[1].append(kind.code)
+        for name, (field, codes) in sorted(by_name.items()):
+            if name not in fields:
+                fields[name] = _option_api_field(name, field, required=False, kinds=codes)
+        return fields
 
     def validate_kind(self, value: str) -> str:
         if import_kind_get(value) is None:
@@ -93,7 +157,21 @@ class ImportUploadSerializer(KindUploadSerializer):
         return value
 
 
-def _start(request, kind: str, data: dict) -> Response:
+def kind_upload_serializer(code: str) -> type[KindUploadSerializer]:
+    """The upload serializer of one kind: ``KindUploadSerializer`` itself for kinds without options,
+    otherwise a subclass (its own schema component) that declares them."""
+    kind = import_kind_get(code)
+    if kind is None or not _described_options(kind):
+        return KindUploadSerializer
+    name = "".join(p.capitalize() for p in code.replace("-", "_").split("_")) + "UploadSerializer"
+    doc = f"Upload for {code}: the file (CSV or XLSX), optionally a saved column mapping, and the options."
+    return type(name, (KindUploadSerializer,), {"kind_code": code, "__doc__": doc})
+
+
+def _start(request, kind: str, data: dict, options: dict) -> Response:
+    # The options are checked before anything is stored: the caller's capability first (403), then
+    # each option against what the caller may choose, as on the upload page (400 naming the option).
+    clean = services.import_options_clean(actor=request.user, kind=kind, values=options)
     mapping = None
     if data.get("mapping"):
         mapping = ColumnMapping.objects.filter(kind=kind, name=data["mapping"]).first()
@@ -105,7 +183,12 @@ def _start(request, kind: str, data: dict) -> Response:
             )
     upload = data["file"]
     run = services.import_start(
-        actor=request.user, kind=kind, file=upload, file_name=upload.name, mapping=mapping
+        actor=request.user,
+        kind=kind,
+        file=upload,
+        file_name=upload.name,
+        mapping=mapping,
+        options=clean or None,
     )
     return Response(
         ImportRunSerializer(run, context={"request": request}).data, status=status.HTTP_201_CREATED
@@ -131,7 +214,8 @@ class ImportRunListCreate(generics.ListAPIView):
     def post(self, request):
         ser = ImportUploadSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        return _start(request, ser.validated_data["kind"], ser.validated_data)
+        # Options the chosen kind does not take are refused by name when they carry a value.
+        return _start(request, ser.validated_data["kind"], ser.validated_data, ser.option_values())
 
 
 class ImportRunDetail(generics.RetrieveAPIView):
@@ -152,20 +236,29 @@ class KindUploadView(APIView):
     write_capability = "authenticated"
     parser_classes = [MultiPartParser, FormParser]
     kind_code = ""
+    serializer_class = KindUploadSerializer
 
     @extend_schema(request=KindUploadSerializer, responses={201: ImportRunSerializer})
     def post(self, request):
-        ser = KindUploadSerializer(data=request.data)
+        ser = self.serializer_class(data=request.data)
         ser.is_valid(raise_exception=True)
-        return _start(request, self.kind_code, ser.validated_data)
+        return _start(request, self.kind_code, ser.validated_data, ser.option_values())
 
 
 def kind_upload_view(code: str) -> type[KindUploadView]:
-    """A ``KindUploadView`` subclass for one kind, carrying its capability and duties."""
+    """A ``KindUploadView`` subclass for one kind, carrying its capability, duties and options."""
     kind = import_kind_get(code)
     name = "".join(p.capitalize() for p in code.replace("-", "_").split("_")) + "ImportUpload"
+    serializer_class = kind_upload_serializer(code)
+
+    @extend_schema(request=serializer_class, responses={201: ImportRunSerializer})
+    def post(self, request):
+        return KindUploadView.post(self, request)
+
     attrs = {
         "kind_code": code,
+        "serializer_class": serializer_class,
+        "post": post,
         "write_capability": kind.capability,
         "duties": tuple(kind.duties),
         "feature": f"{code.capitalize()} import API",

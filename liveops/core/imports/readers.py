@@ -31,11 +31,16 @@ REC = "__liveops_rec"
 BATCH_ROWS = 50_000
 _SAMPLE_BYTES = 64 * 1024
 _CHUNK_BYTES = 1024 * 1024
+# Chunk of the UTF-8 check (``_utf8_newlines``): larger chunks mean fewer calls, each a few ms.
+_CHECK_BYTES = 16 * 1024 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls / .doc
 # Whitespace that spreadsheets and copy-paste leave around headers and cells (incl. full-width space).
 _SPACES = " \t\r\n\u3000\u00a0\ufeff\u200b"
 _NULL_MARKERS = ["", "-", "－", "—"]
+# ``normalise_values`` probes a whole column joined into one string, far cheaper than a per-value
+# test: does any value hold a space to strip, or an ID wrapper (``=`` or ``'``)?
+_SPACE_CLASS = "[" + _SPACES.replace("\t", "\\t").replace("\r", "\\r").replace("\n", "\\n") + "]"
 
 
 class ImportRefused(DomainError):
@@ -162,13 +167,43 @@ def header_key(text: str) -> str:
 def normalise_values(frame: pl.DataFrame, columns: list[str], *, id_like: set[str]) -> pl.DataFrame:
     """Strip cells, turn ``""``/``"-"`` into null, and unwrap spreadsheet tricks on ID-like values
     (``="0012"``, a leading apostrophe or tab that kept leading zeros in Excel)."""
+    if not columns:
+        return frame
+    frame = frame.with_columns([pl.col(n).cast(pl.String) for n in columns if frame.schema[n] != pl.String])
+    # Each column joined into one string: which steps a column needs, seen without a per-value pass.
+    # Most columns hold no space at all and skip the strip; a probe may say yes for nothing (inner
+    # spaces, as in dates), never no for a value the step would change.
+    joined = frame.select([pl.col(n).str.join("").alias(n) for n in columns])
+    probes = joined.select(
+        [pl.col(n).str.contains(_SPACE_CLASS).alias(f"s{i}") for i, n in enumerate(columns)]
+        + [
+            (pl.col(n).str.contains("=", literal=True) | pl.col(n).str.contains("'", literal=True)).alias(
+                f"w{i}"
+            )
+            for i, n in enumerate(columns)
+            if n in id_like
+        ]
+    ).row(0, named=True)
+    del joined
     exprs = []
-    for name in columns:
-        e = pl.col(name).cast(pl.String).str.strip_chars(_SPACES)
-        if name in id_like:
-            e = e.str.replace(r'^="(.*)"$', "$1").str.strip_prefix("'").str.strip_chars(_SPACES)
-        exprs.append(pl.when(e.is_in(_NULL_MARKERS)).then(None).otherwise(e).alias(name))
-    return frame.with_columns(exprs) if exprs else frame
+    for i, n in enumerate(columns):
+        e = pl.col(n)
+        changed = False
+        if probes[f"s{i}"]:
+            e, changed = e.str.strip_chars(_SPACES), True
+        if probes.get(f"w{i}"):
+            # On stripped values without a leading ``=`` or ``'`` these steps change nothing.
+            e, changed = (
+                e.str.replace(r'^="(.*)"$', "$1").str.strip_prefix("'").str.strip_chars(_SPACES),
+                True,
+            )
+        if changed:
+            exprs.append(e.alias(n))
+    if exprs:
+        frame = frame.with_columns(exprs)
+    return frame.with_columns(
+        [pl.when(pl.col(n).is_in(_NULL_MARKERS)).then(None).otherwise(pl.col(n)).alias(n) for n in columns]
+    )
 
 
 class TableReader:
@@ -204,18 +239,75 @@ class TableReader:
         self.close()
 
 
+def _blank(values: pl.Series) -> pl.Series:
+    return values.is_null() | (values.str.strip_chars(_SPACES) == "")
+
+
 def _drop_empty(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Drop the rows whose every cell is empty or spaces. The candidates are narrowed column by
+    column: nearly every row has a value in its first column, so the later columns are only
+    looked at for a handful of rows."""
     if not columns:
         return frame.clear()
-    blank = pl.all_horizontal(
-        [pl.col(c).is_null() | (pl.col(c).str.strip_chars(_SPACES) == "") for c in columns]
-    )
-    return frame.filter(~blank)
+    candidates = _blank(frame.get_column(columns[0])).arg_true()
+    for name in columns[1:]:
+        if candidates.len() == 0:
+            return frame
+        candidates = candidates.filter(_blank(frame.get_column(name).gather(candidates)))
+    if candidates.len() == 0:
+        return frame
+    keep = pl.repeat(True, frame.height, eager=True).scatter(candidates, False)
+    return frame.filter(keep)
+
+
+def _char_start(data: bytes) -> int:
+    """Where ``data`` stops being whole characters: the start of an unfinished UTF-8 sequence at
+    its end, else ``len(data)``. (Cutting at a non-continuation byte never splits a valid text.)"""
+    n = len(data)
+    for i in range(n - 1, max(n - 4, 0) - 1, -1):
+        byte = data[i]
+        if byte < 0x80:
+            return n
+        if byte >= 0xC0:
+            size = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return n if i + size <= n else i
+    return n
+
+
+def _utf8_newlines(path: Path, skip: int = 0) -> int | None:
+    """The number of ``\\n`` bytes in the file when everything after its first ``skip`` bytes is
+    valid UTF-8 (exactly as Python's strict decoder judges it), else ``None``. Validation is done by
+    polars (a binary-to-string cast) on large chunks cut between characters, far cheaper than
+    decoding the file into Python strings."""
+    newlines = 0
+    carry = b""
+    with open(path, "rb") as f:
+        newlines += f.read(skip).count(b"\n")
+        while chunk := f.read(_CHECK_BYTES):
+            newlines += chunk.count(b"\n")
+            data = carry + chunk if carry else chunk
+            cut = _char_start(data)
+            carry = data[cut:]
+            if not _valid_utf8(data if cut == len(data) else data[:cut]):
+                return None
+    if carry and not _valid_utf8(carry):
+        return None
+    return newlines
+
+
+def _valid_utf8(data: bytes) -> bool:
+    try:
+        pl.Series([data], dtype=pl.Binary).cast(pl.String)
+    except pl.exceptions.PolarsError:  # "invalid utf8"; anything else just takes the slow path
+        return False
+    return True
 
 
 class CsvReader(TableReader):
-    """CSV through polars. A file that is not plain UTF-8 is first transcoded, streaming in 1 MB
-    chunks, to a temporary UTF-8 file; the same pass counts lines for the progress estimate."""
+    """CSV through polars. A UTF-8 file (with or without BOM) is read in place once a cheap pass
+    has checked that it is UTF-8 to the end and counted its lines for the progress estimate; any
+    other file is first transcoded, streaming in 1 MB chunks, to a temporary UTF-8 file (the same
+    pass counts lines)."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -257,6 +349,16 @@ class CsvReader(TableReader):
 
     def _prepare(self) -> tuple[Path, int]:
         """Return a UTF-8 version of the file and its number of line breaks."""
+        if self.encoding in ("utf-8", "utf-8-sig"):
+            # polars reads UTF-8 itself and drops one leading BOM: a file that is valid UTF-8 to the
+            # end is read as it is. Anything else takes the decoding pass below, which gives the same
+            # result, and the same refusal, as before.
+            skip = len(codecs.BOM_UTF8) if self.encoding == "utf-8-sig" else 0
+            with open(self.path, "rb") as f:
+                twice = f.read(2 * skip) == codecs.BOM_UTF8 * 2  # the decoding pass drops both
+            newlines = None if skip and twice else _utf8_newlines(self.path, skip)
+            if newlines is not None:
+                return self.path, newlines
         if self.encoding == "utf-8":
             try:
                 return self.path, self._count_valid_utf8()
@@ -317,27 +419,29 @@ class CsvReader(TableReader):
             missing_columns="insert",
         )
         carried = 0  # line breaks inside quoted values of earlier batches
+        first_line = 2 + self._header_newlines
         try:
             for frame in lf.collect_batches(chunk_size=batch_size, lazy=True):
                 if frame.height == 0:
                     continue
-                embedded = pl.sum_horizontal(
-                    [pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in cols]
-                )
-                frame = frame.with_columns(embedded.cast(pl.Int64).alias("__nl"))
-                frame = frame.with_columns(
-                    (
-                        pl.col("__rec").cast(pl.Int64)
-                        + 2
-                        + self._header_newlines
-                        + carried
-                        + pl.col("__nl").cum_sum()
-                        - pl.col("__nl")
-                    ).alias(LINE)
-                )
-                carried += int(frame.get_column("__nl").sum())
-                frame = frame.with_columns(pl.col("__rec").cast(pl.Int64).alias(REC))
-                yield _drop_empty(frame.select([*cols, LINE, REC]), cols)
+                rec = pl.col("__rec").cast(pl.Int64)
+                # Count line breaks only in the columns that have one in this batch (a cheap test on
+                # each column joined into one string); usually none or one column (notes).
+                has_newline = frame.select(
+                    [pl.col(c).str.join("").str.contains("\n", literal=True) for c in cols]
+                ).row(0)
+                with_nl = [c for c, hit in zip(cols, has_newline, strict=True) if hit]
+                if with_nl:
+                    nl = pl.sum_horizontal(
+                        [pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in with_nl]
+                    ).cast(pl.Int64)
+                    frame = frame.with_columns(nl.alias("__nl"))
+                    line = rec + first_line + carried + pl.col("__nl").cum_sum() - pl.col("__nl")
+                    carried += int(frame.get_column("__nl").sum())
+                else:
+                    line = rec + first_line + carried
+                frame = frame.select([*cols, line.alias(LINE), rec.alias(REC)])
+                yield _drop_empty(frame, cols)
         except pl.exceptions.PolarsError as exc:
             raise ImportRefused(
                 _("The file could not be read as CSV: %(error)s") % {"error": exc}, code="wrong_file"

@@ -97,8 +97,25 @@ def _generic_checks(
             )
     keyed = frame.with_columns(_key_expr(kind).alias(KEY))
     firsts = keyed.filter(pl.col(KEY).is_not_null()).group_by(KEY).agg(pl.col(LINE).min().alias("__first"))
-    seen = pl.concat([seen, firsts]).group_by(KEY).agg(pl.col("__first").min())
-    keyed = keyed.join(seen, on=KEY, how="left", maintain_order="left")
+    # ``seen`` holds every key of the file so far, so it is only ever probed with this batch's keys
+    # (an inner join hashes the smaller side) and appended to, never regrouped as a whole. It may
+    # list a key twice (a held-back row with a lower line); the minimum is what counts.
+    earlier = (
+        firsts.select(KEY)
+        .join(seen, on=KEY, how="inner")
+        .group_by(KEY)
+        .agg(pl.col("__first").min().alias("__earlier"))
+    )
+    firsts = firsts.join(earlier, on=KEY, how="left").select(
+        KEY,
+        pl.min_horizontal("__first", "__earlier").alias("__first"),
+        pl.col("__earlier").is_null().alias("__new"),
+        (pl.col("__first") < pl.col("__earlier")).fill_null(False).alias("__lower"),
+    )
+    added = firsts.filter(pl.col("__new") | pl.col("__lower")).select(KEY, "__first")
+    if added.height:
+        seen = pl.concat([seen, added], rechunk=seen.n_chunks() > 64)
+    keyed = keyed.join(firsts.select(KEY, "__first"), on=KEY, how="left", maintain_order="left")
     key_field = kind.natural_key[0]
     label = kind.field_map()[key_field].label
     dup_reason = _("Duplicate %(field)s in this file: the same value is first on line %(line)s.").replace(
@@ -201,9 +218,10 @@ def _execute(*, run: ImportRun, actor) -> ImportRun:
                 if frame.height == 0:
                     continue
                 remaining, rejects, seen = _generic_checks(frame, kind_cls, seen)
+                remaining, skipped = kind.skip_unchanged(remaining)
                 valid, kind_rejects = kind.validate(remaining)
                 valid, rejects = split(valid, [rejects, kind_rejects])
-                inserted = updated = unchanged = 0
+                inserted, updated, unchanged = 0, 0, skipped
                 if valid.height:
                     with transaction.atomic():
                         # Slices bound the Python objects alive at once; the batch stays one transaction.
@@ -214,7 +232,7 @@ def _execute(*, run: ImportRun, actor) -> ImportRun:
                                 updated + counts[1],
                                 unchanged + counts[2],
                             )
-                    if inserted + updated + unchanged != valid.height:
+                    if inserted + updated + unchanged != valid.height + skipped:
                         raise RuntimeError(
                             f"{kind_cls.__name__}.upsert counted {inserted + updated + unchanged} of {valid.height} rows"
                         )
@@ -270,44 +288,51 @@ def _field_batches(reader, kind: type[ImportKind], match: HeaderMatch):
             continue
         if raw.height:
             batch_end = max(batch_end, int(raw.get_column(REC).max()))
-        frame, held = _hold_open_groups(frame, held, group_last, kind.group_field, batch_end)
+        frame, held = _hold_open_groups(frame, held, group_last, batch_end)
         yield frame
     if held is not None and held.height:
         yield held
 
 
-def _group_last_records(reader, kind: type[ImportKind], match: HeaderMatch) -> pl.DataFrame | None:
-    """For kinds with a ``group_field``: the last record number of every group value in the file
-    (a cheap one-column pass), so a batch can hold back groups that continue further down."""
+def _group_last_records(reader, kind: type[ImportKind], match: HeaderMatch) -> pl.Series | None:
+    """For kinds with a ``group_field``: for every record of the file (indexed by its ``REC``), the
+    last record number of its group, null when it has no group value (a cheap one-column pass), so
+    a batch can hold back groups that continue further down with a lookup by position."""
     name = kind.group_field
     if not name or name not in match.columns:
         return None
     field = kind.field_map()[name]
-    parts = []
-    for values in reader.column_records(match.columns[name]):
-        frame = normalise_values(
+    parts = [
+        normalise_values(
             values.rename({f"c{match.columns[name]}": name}),
             [name],
             id_like={name} if field.id_like else set(),
         )
-        parts.append(
-            frame.filter(pl.col(name).is_not_null()).group_by(name).agg(pl.col(REC).max().alias("__last"))
-        )
+        for values in reader.column_records(match.columns[name])
+    ]
     if not parts:
-        return pl.DataFrame(schema={name: pl.String, "__last": pl.Int64})
-    return pl.concat(parts).group_by(name).agg(pl.col("__last").max())
+        return pl.Series("__last", [], dtype=pl.Int64)
+    records = pl.concat(parts).select(
+        REC,
+        pl.when(pl.col(name).is_not_null()).then(pl.col(REC).max().over(name)).alias("__last"),
+    )
+    del parts
+    size = int(records.get_column(REC).max()) + 1 if records.height else 0
+    return pl.repeat(None, size, dtype=pl.Int64, eager=True).scatter(
+        records.get_column(REC), records.get_column("__last")
+    )
 
 
 def _hold_open_groups(
-    frame: pl.DataFrame, held: pl.DataFrame | None, group_last: pl.DataFrame, name: str, batch_end: int
+    frame: pl.DataFrame, held: pl.DataFrame | None, group_last: pl.Series, batch_end: int
 ) -> tuple[pl.DataFrame, pl.DataFrame | None]:
     """Split ``held`` + ``frame`` into the rows whose group is complete by ``batch_end`` and the rows
     to carry to the next batch (their group has more rows further down the file)."""
     if held is not None and held.height:
         frame = pl.concat([held, frame])
-    joined = frame.join(group_last, on=name, how="left", maintain_order="left")
-    later = pl.col("__last").is_not_null() & (pl.col("__last") > batch_end)
-    return joined.filter(~later).drop("__last"), joined.filter(later).drop("__last")
+    last = group_last.gather(frame.get_column(REC))
+    later = last.is_not_null() & (last > batch_end)
+    return frame.filter(~later), frame.filter(later)
 
 
 def _file_keys(reader, kind: type[ImportKind], match: HeaderMatch) -> pl.Series:

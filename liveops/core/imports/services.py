@@ -131,6 +131,78 @@ def import_inspect(*, kind: str, path: str | Path, columns: dict[str, str] | Non
         return kind_cls.match_headers(reader.headers, columns)
 
 
+def _option_value(field, raw: str):
+    """``raw`` cleaned by an option's form field. A model choice is given by its primary key, or by
+    its name when its model has one (as ``--shop`` accepts), looked up among the offered choices only."""
+    from django import forms
+    from django.core.exceptions import FieldDoesNotExist, ValidationError
+
+    if "\x00" in raw or len(raw) > 200:
+        raise ValidationError(_("Not a valid value."), code="invalid")
+    if not isinstance(field, forms.ModelChoiceField) or not raw:
+        return field.clean(raw)
+    if raw.isdigit() and len(raw) < 19:
+        match = field.queryset.filter(pk=int(raw)).first()
+        if match is not None:
+            return match
+    try:
+        field.queryset.model._meta.get_field("name")
+    except FieldDoesNotExist:
+        matches = []
+    else:
+        matches = list(field.queryset.filter(name=raw)[:2])
+    if len(matches) > 1:
+        raise ValidationError(
+            _("Several have the name “%(value)s”: give the ID instead.") % {"value": raw}, code="ambiguous"
+        )
+    if not matches:
+        raise ValidationError(
+            _("“%(value)s” is unknown or not yours to choose: give the ID or the name of one you may use.")
+            % {"value": raw},
+            code="invalid_choice",
+        )
+    return matches[0]
+
+
+def import_options_clean(*, actor, kind: str, values: dict) -> dict:
+    """The options of a run of ``kind`` (``ImportKind.option_fields``: the shop of an order export…)
+    from submitted values (option name → text), checked as the upload page checks them: only what
+    the actor may choose is accepted (the shops they may import into, of the kind's platform). A
+    model choice may be given by its ID or its name. Returns the options JSON-ready (a model
+    instance as its primary key), for ``import_start``. Raises ``NotAllowed`` without the kind's
+    capability and ``DomainError`` naming each wrong or unknown option."""
+    from django.core.exceptions import ValidationError
+
+    kind_cls = _require_kind(actor, kind)
+    fields = kind_cls.option_fields(access_for_actor(actor))
+    errors: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
+    options = {}
+    for name, field in fields.items():
+        raw = values.get(name)
+        raw = "" if raw is None else str(raw).strip()
+        try:
+            value = _option_value(field, raw)
+        except ValidationError as exc:
+            errors[name] = [str(m) for m in exc.messages]
+            labels[name] = str(field.label or name)
+            continue
+        if value is not None and value != "":
+            options[name] = value.pk if hasattr(value, "pk") else value
+    for name in sorted(set(values) - set(fields)):
+        if str(values[name] if values[name] is not None else "").strip():
+            errors[name] = [_("This kind of import takes no such option.")]
+            labels[name] = name
+    if errors:
+        first = next(iter(errors))
+        raise DomainError(
+            _("Check “%(option)s”: %(error)s") % {"option": labels[first], "error": errors[first][0]},
+            code="invalid",
+            fields=errors,
+        )
+    return options
+
+
 def import_start(
     *,
     actor,
