@@ -23,6 +23,17 @@ def small_stage(monkeypatch):
     monkeypatch.setattr(bulk, "STAGE_MIN_ROWS", 1)
 
 
+def _import(path, shop):
+    return import_start(
+        actor=None,
+        kind="douyin-orders",
+        file=str(path),
+        file_name="o.csv",
+        options={"shop": shop.name},
+        run_now=True,
+    )
+
+
 def _scratch_files(settings) -> list:
     folder = settings.DATA_DIR / "imports" / "tmp"
     return sorted(folder.glob("stage-*.sqlite3")) if folder.exists() else []
@@ -116,24 +127,10 @@ def test_douyin_import_through_scratch_files(small_stage, douyin_file, settings,
     and a re-import changes nothing."""
     shop = make_shop(platform="douyin", name="抖音旗舰店")
     path, frame = douyin_file(300)
-    run = import_start(
-        actor=None,
-        kind="douyin-orders",
-        file=str(path),
-        file_name="o.csv",
-        options={"shop": shop.name},
-        run_now=True,
-    )
+    run = _import(path, shop)
     assert run.status == "succeeded", run.error
     assert run.rows_inserted == frame.height == OrderLine.objects.filter(shop=shop).count()
     assert Order.objects.filter(shop=shop).count() == frame.get_column("主订单编号").n_unique()
-    again = import_start(
-        actor=None,
-        kind="douyin-orders",
-        file=str(path),
-        file_name="o.csv",
-        options={"shop": shop.name},
-        run_now=True,
-    )
+    again = _import(path, shop)
     assert (again.rows_inserted, again.rows_updated, again.rows_unchanged) == (0, 0, frame.height)
     assert _scratch_files(settings) == []

@@ -191,3 +191,27 @@ def test_contact_reveal_needs_the_capability_and_is_logged(dash, personas):
     # Out of the manager's departments: not found, nothing logged.
     assert api(personas["manager"]).post(BASE + f"orders/{dash.order_f.pk}/contact/").status_code == 404
     assert AuditEntry.objects.filter(action=AuditAction.VIEW_PERSONAL).count() == 1
+
+
+def test_breakdown_is_cached_until_the_rollups_are_recomputed(dash, personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from liveops.commerce.services.rollups import rollups_refresh
+    from tests.commerce.factories import make_line
+    from tests.commerce.test_dashboards_data import at
+
+    c = api(personas["member"])
+    params = {**RANGE, "dimension": "province", "shop": dash.ec.pk}
+    first = c.get(BASE + "dashboard/breakdown/", params).json()
+    with CaptureQueriesContext(connection) as ctx:
+        second = c.get(BASE + "dashboard/breakdown/", params).json()
+    assert second == first
+    assert "dailydimensionrollup" not in " ".join(q["sql"] for q in ctx.captured_queries).lower()
+    make_line(dash.ec, paid_at=at(D1, 9), amount_paid_fen=700, quantity=1, province="西藏", buyer_key="bx")
+    rollups_refresh(shop_days={dash.ec.pk: {D1}})
+    third = c.get(BASE + "dashboard/breakdown/", params).json()
+    assert (
+        "西藏" in {r["key"] for r in third["rows"]}
+        and third["total"]["gmv_fen"] == first["total"]["gmv_fen"] + 700
+    )

@@ -184,15 +184,11 @@ def test_personal_data_is_masked_and_sealed(douyin_shop, douyin_file):
     assert clear.buyer_key and len(clear.buyer_key) == 32
 
 
-def test_reimport_skips_unchanged_orders_before_parsing(douyin_shop, douyin_file, monkeypatch):
-    """Every line keeps the fingerprint of its file row; importing the same file again leaves every
-    order out before validation, so nothing is parsed, derived or written."""
+def _count_validated(monkeypatch) -> list[int]:
+    """The row count of every batch the Douyin kind validates from now on."""
     from liveops.commerce.importers import DouyinOrderImport
 
-    path, _frame = douyin_file(300)
-    _import(path, douyin_shop)
-    assert not OrderLine.objects.filter(source_hash="").exists()
-    validated = []
+    validated: list[int] = []
     real_validate = DouyinOrderImport.validate
 
     def counting(self, frame):
@@ -200,6 +196,17 @@ def test_reimport_skips_unchanged_orders_before_parsing(douyin_shop, douyin_file
         return real_validate(self, frame)
 
     monkeypatch.setattr(DouyinOrderImport, "validate", counting)
+    return validated
+
+
+def test_reimport_skips_unchanged_orders_before_parsing(douyin_shop, douyin_file, monkeypatch):
+    """Every line keeps the fingerprint of its file row; importing the same file again leaves every
+    order out before validation, so nothing is parsed, derived or written."""
+
+    path, _frame = douyin_file(300)
+    _import(path, douyin_shop)
+    assert not OrderLine.objects.filter(source_hash="").exists()
+    validated = _count_validated(monkeypatch)
     run = _import(path, douyin_shop)
     assert (run.rows_read, run.rows_unchanged, run.rows_inserted, run.rows_updated) == (300, 300, 0, 0)
     assert sum(validated) == 0
@@ -209,7 +216,6 @@ def test_reimport_with_one_changed_row_reprocesses_only_its_order(douyin_shop, d
     """A changed row sends its whole order (all its lines) through; the other orders are left out."""
     import polars as pl
 
-    from liveops.commerce.importers import DouyinOrderImport
     from liveops.commerce.samples import export_write
     from liveops.core.models import AuditEntry
 
@@ -227,14 +233,7 @@ def test_reimport_with_one_changed_row_reprocesses_only_its_order(douyin_shop, d
         .alias("订单状态")
     )
     export_write(changed, path)
-    validated = []
-    real_validate = DouyinOrderImport.validate
-
-    def counting(self, f):
-        validated.append(f.height)
-        return real_validate(self, f)
-
-    monkeypatch.setattr(DouyinOrderImport, "validate", counting)
+    validated = _count_validated(monkeypatch)
     run = _import(path, douyin_shop)
     assert run.status == "succeeded", run.error
     assert sum(validated) == order_lines

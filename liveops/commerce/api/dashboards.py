@@ -457,8 +457,19 @@ class DashboardBreakdown(APIView):
                 code="invalid",
                 fields={"date_to": [_("The range is too long.")]},
             )
-        data = sel.breakdown(
-            shop_ids=ids, start=rng.start, end=rng.end, dimension=params["dimension"], top=params["top"]
+        key = sel.figures_cache_key(
+            sel.rollups_stamp(shop_ids=ids),
+            "breakdown",
+            rng.start,
+            rng.end,
+            params["dimension"],
+            params["top"],
+        )
+        data = sel.figures_cached(
+            key,
+            lambda: sel.breakdown(
+                shop_ids=ids, start=rng.start, end=rng.end, dimension=params["dimension"], top=params["top"]
+            ),
         )
         return Response(DashboardBreakdownSerializer({**data, "start": rng.start, "end": rng.end}).data)
 

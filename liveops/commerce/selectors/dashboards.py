@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import CharField, F, Func, Sum
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from liveops.commerce.models import (
@@ -329,6 +332,38 @@ def freshness(shops: Sequence[Shop]) -> list[dict]:
         }
         for s in shops
     ]
+
+
+# Cached figures -----------------------------------------------------------------------------------
+
+# Figures computed from rollups are cached per process this long at most. Their key holds each shop's
+# ``rollups_updated_at``, which every rollup refresh moves, so a cached figure is never older than the
+# rollups; the time only bounds how long a renamed product or anchor keeps its old name.
+FIGURES_CACHE_SECONDS = 600
+
+
+def rollups_stamp(shops: Sequence[Shop] | None = None, *, shop_ids: Sequence[int] = ()) -> str:
+    """A text that changes whenever the rollups of one of the shops are recomputed (from the shops when
+    they are loaded already, else one query)."""
+    if shops is None:
+        shops = Shop.objects.filter(pk__in=list(shop_ids)).only("pk", "rollups_updated_at")
+    stamps = sorted((s.pk, s.rollups_updated_at.isoformat() if s.rollups_updated_at else "-") for s in shops)
+    return ",".join(f"{pk}@{at}" for pk, at in stamps)
+
+
+def figures_cache_key(stamp: str, *parts) -> str:
+    """The cache key of figures computed from the rollups of ``stamp``'s shops with ``parts``."""
+    raw = "|".join([stamp, *(repr(p) for p in parts), get_language() or ""])
+    return "commerce:figures:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+def figures_cached(key: str, compute):
+    """``compute()``, cached under ``key`` (see ``figures_cache_key``)."""
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, FIGURES_CACHE_SECONDS)
+    return value
 
 
 # Breakdowns -------------------------------------------------------------------------------------

@@ -5,16 +5,14 @@ the daily rollups only (see ``liveops.commerce.selectors.dashboards``). Charts a
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 from django import forms
-from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from liveops.commerce.models import AnchorAccount, Shop
 from liveops.commerce.selectors import dashboards as sel
@@ -157,36 +155,27 @@ def _hours_chart(hours: dict) -> dict:
     }
 
 
-# Dashboard figures are cached per process this long at most; the key changes as soon as the rollups
-# of one of the shops are recomputed, so this only bounds how long a renamed product keeps its old name.
-DASHBOARD_CACHE_SECONDS = 600
-
-
 def _dashboard_figures(shops: list[Shop], rng: sel.DashboardRange, *, totals: bool) -> dict:
-    """Series, breakdowns and per-shop totals of a dashboard, from the rollups. Cached under a key
-    holding the shops, the range and each shop's ``rollups_updated_at``: rollups change only when
-    they are recomputed, which moves that time, so a cached entry is never stale in its figures."""
-    stamp = ",".join(
-        f"{s.pk}@{s.rollups_updated_at.isoformat() if s.rollups_updated_at else '-'}" for s in shops
-    )
-    raw = f"{stamp}|{rng!r}|{totals}|{get_language()}"
-    key = "commerce:dashboard:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
-    cached = cache.get(key)
-    if cached is not None:
-        return cached | {"key": key}
-    ids = [s.pk for s in shops]
-    series = sel.figures_series(shop_ids=ids, start=rng.start, end=rng.end, grain=rng.grain)
-    rng = sel.focus_default(rng, series)
-    figures = {
-        "rng": rng,
-        "series": series,
-        "breakdowns": sel.breakdowns(
-            shop_ids=ids, start=rng.focus_start, end=rng.focus_end, dimensions=BREAKDOWNS
-        ),
-        "totals": sel.shop_totals(shop_ids=ids, start=rng.focus_start, end=rng.focus_end) if totals else None,
-    }
-    cache.set(key, figures, DASHBOARD_CACHE_SECONDS)
-    return figures | {"key": key}
+    """Series, breakdowns and per-shop totals of a dashboard, from the rollups, cached until the rollups
+    of one of the shops are recomputed (``sel.figures_cached``)."""
+    key = sel.figures_cache_key(sel.rollups_stamp(shops), "dashboard", rng, totals)
+
+    def compute() -> dict:
+        ids = [s.pk for s in shops]
+        series = sel.figures_series(shop_ids=ids, start=rng.start, end=rng.end, grain=rng.grain)
+        focused = sel.focus_default(rng, series)
+        return {
+            "rng": focused,
+            "series": series,
+            "breakdowns": sel.breakdowns(
+                shop_ids=ids, start=focused.focus_start, end=focused.focus_end, dimensions=BREAKDOWNS
+            ),
+            "totals": sel.shop_totals(shop_ids=ids, start=focused.focus_start, end=focused.focus_end)
+            if totals
+            else None,
+        }
+
+    return sel.figures_cached(key, compute) | {"key": key}
 
 
 def _dashboard(request, *, shops: list[Shop], shop: Shop | None):
@@ -214,7 +203,7 @@ def _dashboard(request, *, shops: list[Shop], shop: Shop | None):
         "per_shop": None,
         # The page caches its rendered figures under the same key (and the query string).
         "figures_key": figures["key"],
-        "cache_seconds": DASHBOARD_CACHE_SECONDS,
+        "cache_seconds": sel.FIGURES_CACHE_SECONDS,
     }
     if shop is None:
         ctx["per_shop"] = [(s, figures["totals"].get(s.pk)) for s in shops]

@@ -80,21 +80,29 @@ def _generic_checks(
     remaining rows, the rejects and the updated first-line-per-key table."""
     from liveops.core.imports.registry import reject_where
 
-    rejects: list[pl.DataFrame] = []
+    checks: list[tuple[pl.Expr, str, str]] = []
     for f in kind.fields:
         if f.required:
-            rejects.append(
-                reject_where(frame, pl.col(f.name).is_null(), column=f.name, reason=_("A value is required."))
-            )
+            checks.append((pl.col(f.name).is_null(), f.name, _("A value is required.")))
         if f.max_length:
-            rejects.append(
-                reject_where(
-                    frame,
+            checks.append(
+                (
                     pl.col(f.name).str.len_chars() > f.max_length,
-                    column=f.name,
-                    reason=_("Too long: at most %(n)s characters.") % {"n": f.max_length},
+                    f.name,
+                    _("Too long: at most %(n)s characters.") % {"n": f.max_length},
                 )
             )
+    # One pass says which checks hit any row; only those build reject rows (most batches: none).
+    hits = (
+        frame.select([c.fill_null(False).any().alias(str(i)) for i, (c, _n, _r) in enumerate(checks)]).row(0)
+        if checks and frame.height
+        else ()
+    )
+    rejects: list[pl.DataFrame] = [
+        reject_where(frame, cond, column=name, reason=reason)
+        for hit, (cond, name, reason) in zip(hits, checks, strict=False)
+        if hit
+    ]
     keyed = frame.with_columns(_key_expr(kind).alias(KEY))
     firsts = keyed.filter(pl.col(KEY).is_not_null()).group_by(KEY).agg(pl.col(LINE).min().alias("__first"))
     # ``seen`` holds every key of the file so far, so it is only ever probed with this batch's keys
