@@ -184,13 +184,7 @@ def commerce_demo_build(
                     f"commerce demo: the {run.kind} import into {shop.name} failed: {run.error}"
                 )
             runs.append(run.pk)
-            result[f"orders_{spec.key}"] = {
-                "kind": run.kind,
-                "status": run.status,
-                "read": run.rows_read,
-                "inserted": run.rows_inserted,
-                "rejected": run.rows_rejected,
-            }
+            result[f"orders_{spec.key}"] = _run_summary(run)
             timings[f"orders_{spec.key}_s"] = time.perf_counter() - t0
             if spec.platform == "douyin":
                 t0 = time.perf_counter()
@@ -566,6 +560,27 @@ def kuaishou_frame(frame: pl.DataFrame) -> pl.DataFrame:
 # After-sales and fund movements -----------------------------------------------------------------
 
 
+def _import_into_shop(admin, kind: str, shop: Shop, frame: pl.DataFrame, path: Path):
+    """Write ``frame`` as the platform would export it and import it into ``shop`` as ``admin``."""
+    from liveops.core.imports.services import import_start
+
+    export_write(frame, path)
+    return import_start(
+        actor=admin, kind=kind, file=path, file_name=path.name, options={"shop": str(shop.pk)}, run_now=True
+    )
+
+
+def _run_summary(run) -> dict:
+    """What the demo reports of an import run."""
+    return {
+        "kind": run.kind,
+        "status": run.status,
+        "read": run.rows_read,
+        "inserted": run.rows_inserted,
+        "rejected": run.rows_rejected,
+    }
+
+
 def _aftersales(
     admin, shop: Shop, frame: pl.DataFrame, today: dt.date, folder: Path, window: int = 60
 ) -> dict:
@@ -574,7 +589,6 @@ def _aftersales(
     if _kind("douyin-aftersales") is None:
         log.info("commerce demo: no douyin-aftersales kind; no after-sales cases")
         return {"skipped": True}
-    from liveops.core.imports.services import import_start
 
     lines = frame.select(
         _digits("主订单编号").alias("order_no"),
@@ -650,21 +664,9 @@ def _aftersales(
         .alias("用户售后说明"),
         pl.lit("-").alias("售后备注"),
     )
-    path = export_write(out, folder / f"{shop.pk}-aftersales.csv")
-    run = import_start(
-        actor=admin,
-        kind="douyin-aftersales",
-        file=path,
-        file_name=path.name,
-        options={"shop": str(shop.pk)},
-        run_now=True,
+    return _run_summary(
+        _import_into_shop(admin, "douyin-aftersales", shop, out, folder / f"{shop.pk}-aftersales.csv")
     )
-    return {
-        "status": run.status,
-        "read": run.rows_read,
-        "inserted": run.rows_inserted,
-        "rejected": run.rows_rejected,
-    }
 
 
 def _settlements(
@@ -675,7 +677,6 @@ def _settlements(
     if _kind("douyin-settlements") is None:
         log.info("commerce demo: no douyin-settlements kind; no fund movements")
         return {"skipped": True}
-    from liveops.core.imports.services import import_start
 
     since = dt.datetime.combine(today - dt.timedelta(days=days), dt.time(0, 0))
     f = frame.select(
@@ -720,21 +721,9 @@ def _settlements(
     )
     if out.height == 0:
         return {"rows": 0}
-    path = export_write(out, folder / f"{shop.pk}-settlements.csv")
-    run = import_start(
-        actor=admin,
-        kind="douyin-settlements",
-        file=path,
-        file_name=path.name,
-        options={"shop": str(shop.pk)},
-        run_now=True,
+    return _run_summary(
+        _import_into_shop(admin, "douyin-settlements", shop, out, folder / f"{shop.pk}-settlements.csv")
     )
-    return {
-        "status": run.status,
-        "read": run.rows_read,
-        "inserted": run.rows_inserted,
-        "rejected": run.rows_rejected,
-    }
 
 
 # Marketing --------------------------------------------------------------------------------------
