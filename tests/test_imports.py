@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 import zipfile
 from pathlib import Path
 
@@ -512,3 +513,54 @@ def test_every_import_route_declares_permission():
         p.callback for p in get_resolver("liveops.core.imports.urls").url_patterns if p.name == "import-staff"
     )
     assert view_duties(staff_view)[0] == ("HR-1",)
+
+
+# Read-ahead ------------------------------------------------------------------------------------
+
+
+def _many_rows(count: int) -> str:
+    lines = ["工号,姓名,部门,手机号,入职日期"]
+    for i in range(count):
+        dept = "NOPE" if i % 7 == 3 else "EC"  # every seventh row rejected
+        lines.append(f"R{i:04d},员工{i},{dept},13800138000,2024-01-01")
+    return "\n".join(lines) + "\n"
+
+
+def test_read_ahead_gives_the_same_result_as_reading_in_turn(tmp_path, imp_org, imp_admin, settings):
+    settings.LIVEOPS_IMPORT_BATCH_ROWS = 4
+    path = imp_file(tmp_path, _many_rows(30), name="r.csv")
+    outcomes = []
+    for read_ahead in (False, True):
+        settings.LIVEOPS_IMPORT_READ_AHEAD = read_ahead
+        Staff.objects.all().delete()
+        run = imp_run(imp_admin, path)
+        assert run.status == ImportStatus.SUCCEEDED, run.error
+        outcomes.append((run.rows_read, run.rows_inserted, run.rows_rejected, imp_rejects(run)))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[1][:3] == (30, 26, 4)
+
+
+def test_a_batch_that_fails_to_write_stops_the_read_ahead(
+    tmp_path, imp_org, imp_admin, settings, monkeypatch
+):
+    """The error ends the run as failed; batches written before it stay (each is its own
+    transaction), and the read-ahead thread is gone."""
+    from liveops.org.importers import StaffImport
+
+    settings.LIVEOPS_IMPORT_BATCH_ROWS = 4
+    real_upsert = StaffImport.upsert
+    calls = []
+
+    def upsert(self, valid, *, run, actor):
+        calls.append(valid.height)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real_upsert(self, valid, run=run, actor=actor)
+
+    monkeypatch.setattr(StaffImport, "upsert", upsert)
+    run = imp_run(imp_admin, imp_file(tmp_path, _many_rows(30), name="f.csv"))
+    assert run.status == ImportStatus.FAILED
+    assert "disk full" in run.error
+    assert len(calls) == 2
+    assert Staff.objects.filter(employee_no__startswith="R").count() == calls[0]
+    assert not [t for t in threading.enumerate() if t.name == "import-read-ahead"]

@@ -96,7 +96,7 @@ def _read_lines(
         )
     ]
     if wanted:
-        cond, params = keys_in("day", [d.isoformat() for d in wanted])
+        cond, params = keys_in("day", [d.isoformat() for d in wanted], sql_type="date")
         parts.append(
             fetch_frame(
                 f"SELECT {cols} FROM commerce_orderline WHERE shop_id = %s AND {cond}",
@@ -218,7 +218,7 @@ def rollups_refresh(
             lines = _read_lines(shop_id, read_from, read_to, (known or {}).get(shop_id))
             shop_rows, dim_rows = _shop_figures(shop_id, lines, run_days)
             buyers = _period_buyers(shop_id, lines, run_days)
-            cond, params = keys_in("day", [d.isoformat() for d in run_days])
+            cond, params = keys_in("day", [d.isoformat() for d in run_days], sql_type="date")
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"DELETE FROM {DailyShopRollup._meta.db_table} WHERE shop_id = %s AND {cond}",
@@ -231,7 +231,7 @@ def rollups_refresh(
                 weeks = {_week_start(d) for d in run_days}
                 months = {d.replace(day=1) for d in run_days}
                 for grain, starts in (("week", weeks), ("month", months)):
-                    pcond, pparams = keys_in("period_start", [d.isoformat() for d in starts])
+                    pcond, pparams = keys_in("period_start", [d.isoformat() for d in starts], sql_type="date")
                     cursor.execute(
                         f"DELETE FROM {PeriodBuyers._meta.db_table} WHERE shop_id = %s AND grain = %s AND {pcond}",
                         [shop_id, grain, *pparams],

@@ -12,7 +12,11 @@ from __future__ import annotations
 import contextlib
 import csv
 import logging
+import queue
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 from django.conf import settings
@@ -27,6 +31,7 @@ from liveops.core.models import ImportRun, ImportStatus
 
 log = logging.getLogger(__name__)
 KEY = "__liveops_key"
+T = TypeVar("T")
 UPSERT_SLICE = 5_000
 
 
@@ -221,46 +226,47 @@ def _execute(*, run: ImportRun, actor) -> ImportRun:
                 kind.file_keys = _file_keys(reader, kind_cls, match)
             run.progress_total = reader.estimated_rows
             run.save(update_fields=["progress_total"])
-            seen = pl.DataFrame(schema={KEY: pl.String, "__first": pl.Int64})
-            for frame in _field_batches(reader, kind_cls, match):
-                if frame.height == 0:
-                    continue
-                remaining, rejects, seen = _generic_checks(frame, kind_cls, seen)
-                remaining, skipped = kind.skip_unchanged(remaining)
-                valid, kind_rejects = kind.validate(remaining)
-                valid, rejects = split(valid, [rejects, kind_rejects])
-                inserted, updated, unchanged = 0, 0, skipped
-                if valid.height:
-                    with transaction.atomic():
-                        # Slices bound the Python objects alive at once; the batch stays one transaction.
-                        for part in valid.iter_slices(kind_cls.upsert_slice or valid.height):
-                            counts = kind.upsert(part, run=run, actor=actor)
-                            inserted, updated, unchanged = (
-                                inserted + counts[0],
-                                updated + counts[1],
-                                unchanged + counts[2],
+            batches = _checked_batches(reader, kind_cls, match)
+            if getattr(settings, "LIVEOPS_IMPORT_READ_AHEAD", True):
+                batches = _read_ahead(batches)
+            # Closed explicitly: on an error the read-ahead thread must stop before the file closes.
+            with contextlib.closing(batches):
+                for height, remaining, rejects in batches:
+                    remaining, skipped = kind.skip_unchanged(remaining)
+                    valid, kind_rejects = kind.validate(remaining)
+                    valid, rejects = split(valid, [rejects, kind_rejects])
+                    inserted, updated, unchanged = 0, 0, skipped
+                    if valid.height:
+                        with transaction.atomic():
+                            # Slices bound the Python objects alive at once; the batch stays one transaction.
+                            for part in valid.iter_slices(kind_cls.upsert_slice or valid.height):
+                                counts = kind.upsert(part, run=run, actor=actor)
+                                inserted, updated, unchanged = (
+                                    inserted + counts[0],
+                                    updated + counts[1],
+                                    unchanged + counts[2],
+                                )
+                        if inserted + updated + unchanged != valid.height + skipped:
+                            raise RuntimeError(
+                                f"{kind_cls.__name__}.upsert counted {inserted + updated + unchanged} of {valid.height} rows"
                             )
-                    if inserted + updated + unchanged != valid.height + skipped:
-                        raise RuntimeError(
-                            f"{kind_cls.__name__}.upsert counted {inserted + updated + unchanged} of {valid.height} rows"
-                        )
-                report.write(rejects)
-                run.rows_read += frame.height
-                run.rows_inserted += inserted
-                run.rows_updated += updated
-                run.rows_unchanged += unchanged
-                run.rows_rejected += rejects.get_column("line").n_unique()
-                run.progress_done = run.rows_read
-                run.progress_total = max(run.progress_total, run.rows_read)
-                ImportRun.objects.filter(pk=run.pk).update(
-                    rows_read=run.rows_read,
-                    rows_inserted=run.rows_inserted,
-                    rows_updated=run.rows_updated,
-                    rows_unchanged=run.rows_unchanged,
-                    rows_rejected=run.rows_rejected,
-                    progress_done=run.progress_done,
-                    progress_total=run.progress_total,
-                )
+                    report.write(rejects)
+                    run.rows_read += height
+                    run.rows_inserted += inserted
+                    run.rows_updated += updated
+                    run.rows_unchanged += unchanged
+                    run.rows_rejected += rejects.get_column("line").n_unique()
+                    run.progress_done = run.rows_read
+                    run.progress_total = max(run.progress_total, run.rows_read)
+                    ImportRun.objects.filter(pk=run.pk).update(
+                        rows_read=run.rows_read,
+                        rows_inserted=run.rows_inserted,
+                        rows_updated=run.rows_updated,
+                        rows_unchanged=run.rows_unchanged,
+                        rows_rejected=run.rows_rejected,
+                        progress_done=run.progress_done,
+                        progress_total=run.progress_total,
+                    )
             with transaction.atomic():
                 kind.finalize(run=run, actor=actor)
         report.close()
@@ -281,6 +287,70 @@ def _execute(*, run: ImportRun, actor) -> ImportRun:
             ImportStatus.FAILED,
             _("The import stopped because of an unexpected error: %(error)s") % {"error": exc},
         )
+
+
+def _checked_batches(reader, kind: type[ImportKind], match: HeaderMatch):
+    """Each non-empty batch of the file as (rows read, rows left after the generic checks, their
+    rejects). Reads the file and touches no database, so it can run ahead in another thread."""
+    seen = pl.DataFrame(schema={KEY: pl.String, "__first": pl.Int64})
+    for frame in _field_batches(reader, kind, match):
+        if frame.height == 0:
+            continue
+        remaining, rejects, seen = _generic_checks(frame, kind, seen)
+        yield frame.height, remaining, rejects
+
+
+def _read_ahead(items: Iterator[T]) -> Iterator[T]:
+    """Yield what ``items`` yields, produced one step ahead in a background thread.
+
+    Why: reading, normalising and checking the next batch is polars work that releases the GIL, and so
+    is writing the current one (SQLite and psycopg wait without it), so on two cores the two overlap.
+    One batch at most waits ready, so memory grows by one batch, not by the file. ``items`` must not use
+    the database: the thread would get a connection of its own, outside the caller's transaction.
+    Exceptions (a refused file) are raised here, in the caller's thread, in order.
+    """
+    ready: queue.Queue = queue.Queue(maxsize=1)
+    # The producer starts the next item only once the previous one was taken: at most one waits.
+    taken = threading.Semaphore(1)
+    stop = threading.Event()
+    language = translation.get_language()
+
+    def produce() -> None:
+        with translation.override(language):
+            try:
+                while True:
+                    taken.acquire()
+                    if stop.is_set():
+                        return
+                    try:
+                        item = next(items)
+                    except StopIteration:
+                        ready.put(("done", None))
+                        return
+                    ready.put(("item", item))
+            except BaseException as exc:  # handed to the caller's thread, raised there
+                ready.put(("error", exc))
+
+    thread = threading.Thread(target=produce, name="import-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            tag, value = ready.get()
+            if tag == "done":
+                return
+            if tag == "error":
+                raise value
+            taken.release()
+            yield value
+    finally:
+        # The caller stopped early (an error while writing) or the items ran out: let the producer
+        # see the flag, and never leave it blocked on the semaphore or a full queue.
+        stop.set()
+        taken.release()
+        while thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                ready.get(timeout=0.05)
+        thread.join()
 
 
 def _field_batches(reader, kind: type[ImportKind], match: HeaderMatch):
