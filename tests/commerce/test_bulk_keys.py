@@ -1,0 +1,70 @@
+"""``bulk.keys_in``: one JSON parameter for any number of keys, on SQLite and PostgreSQL, for text,
+integer and date columns (dates given as ISO text with ``sql_type="date"``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+from django.db import connection
+
+from liveops.commerce.bulk import fetch_frame, keys_in
+from liveops.commerce.models import OrderLine
+from tests.commerce.factories import SHANGHAI, make_line, make_shop
+
+pytestmark = pytest.mark.django_db
+
+TABLE = OrderLine._meta.db_table
+
+
+def _ids(cond: str, params: list) -> list[int]:
+    frame = fetch_frame(f"SELECT id FROM {TABLE} WHERE {cond} ORDER BY id", params, {"id": pl.Int64})  # noqa: S608
+    return frame.get_column("id").to_list()
+
+
+@pytest.fixture
+def three_lines(org):
+    shop = make_shop()
+    days = [dt.datetime(2026, 3, d, 12, tzinfo=SHANGHAI) for d in (1, 2, 3)]
+    return [make_line(shop, paid_at=at, sub_order_no=f"S-{i}'\"，键") for i, at in enumerate(days)]
+
+
+def test_text_keys_with_quotes_and_chinese(three_lines):
+    a, b, c = three_lines
+    assert _ids(*keys_in("sub_order_no", [a.sub_order_no, c.sub_order_no, "absent"])) == [a.pk, c.pk]
+
+
+def test_integer_keys(three_lines):
+    a, b, _c = three_lines
+    assert _ids(*keys_in("id", [b.pk, a.pk, 10**12])) == [a.pk, b.pk]
+
+
+def test_date_keys_as_iso_text(three_lines):
+    _a, b, c = three_lines
+    cond, params = keys_in("day", [b.day.isoformat(), c.day.isoformat()], sql_type="date")
+    assert _ids(cond, params) == [b.pk, c.pk]
+
+
+def test_no_keys_match_nothing(three_lines):
+    assert _ids(*keys_in("sub_order_no", [])) == []
+
+
+def test_one_parameter_whatever_the_number_of_keys(three_lines):
+    keys = [f"K{i}" for i in range(50_000)] + [three_lines[0].sub_order_no]
+    cond, params = keys_in("sub_order_no", keys)
+    assert len(params) == 1
+    assert cond.count("%s") == 1
+    assert _ids(cond, params) == [three_lines[0].pk]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL plan")
+def test_postgresql_probes_the_unique_index_for_many_keys(three_lines):
+    """With a literal array the planner sums each key's selectivity and scans the whole table; the
+    JSON subquery is estimated as a small set and drives the (shop, sub-order) index."""
+    keys = [f"K{i}" for i in range(50_000)]
+    cond, params = keys_in("sub_order_no", keys)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN SELECT id FROM {TABLE} WHERE shop_id = %s AND {cond}", [1, *params])  # noqa: S608
+        plan = "\n".join(r[0] for r in cursor.fetchall())
+    assert "Seq Scan on commerce_orderline" not in plan, plan
