@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from liveops.commerce.models import AttributionRule, Platform, Shop
-from liveops.quality.forms import StyledForm
+from liveops.core.forms import StyledForm
 from liveops.sourcing.models import Product, Sku
 
 

@@ -16,39 +16,17 @@ from liveops.commerce.models.marketing import AdChannel
 from liveops.commerce.selectors.marketing import campaign_list
 from liveops.commerce.selectors.shops import shops_visible
 from liveops.core.access import Access
+from liveops.core.forms import StyledForm
 
 MAX_CNY = Decimal("9999999999999.99")
 
 
-def _style(form: forms.Form) -> None:
-    for f in form.fields.values():
-        widget = f.widget
-        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select | forms.SelectMultiple):
-            widget.attrs.setdefault("class", "form-select form-select-sm")
-        else:
-            widget.attrs.setdefault("class", "form-control form-control-sm")
+class MarketingForm(StyledForm):
+    """The marketing forms: services name amounts ``*_fen`` where the forms take CNY without the suffix."""
 
-
-class StyledForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _style(self)
-
-    def add_domain_error(self, exc) -> None:
-        """Show a service's ``DomainError`` on the fields it names (or on the form)."""
-        placed = False
-        for name, errors in (getattr(exc, "fields", None) or {}).items():
-            target = name.removesuffix("_fen")
-            target = target if target in self.fields else name if name in self.fields else None
-            if target is None:
-                continue
-            for e in errors if isinstance(errors, list) else [errors]:
-                self.add_error(target, str(e))
-            placed = True
-        if not placed:
-            self.add_error(None, str(getattr(exc, "message", exc)))
+    def domain_error_field(self, name: str) -> str | None:
+        base = name.removesuffix("_fen")
+        return base if base in self.fields else super().domain_error_field(name)
 
 
 class CnyField(forms.DecimalField):
@@ -84,7 +62,7 @@ class ShopChoiceField(forms.ModelChoiceField):
         return str(obj)
 
 
-class CampaignForm(StyledForm):
+class CampaignForm(MarketingForm):
     name = forms.CharField(max_length=120, label=_("Name"))
     kind = forms.ChoiceField(choices=Campaign.Kind.choices, label=_("Kind"))
     status = forms.ChoiceField(choices=Campaign.Status.choices, label=_("Status"))
@@ -159,7 +137,7 @@ class CampaignForm(StyledForm):
         }
 
 
-class BudgetForm(StyledForm):
+class BudgetForm(MarketingForm):
     campaign = forms.ModelChoiceField(queryset=Campaign.objects.none(), required=False, label=_("Campaign"))
     shop = ShopChoiceField(
         queryset=Shop.objects.none(), required=False, label=_("Shop"), empty_label=_("All shops")
@@ -191,14 +169,14 @@ class BudgetForm(StyledForm):
         return data
 
 
-class BudgetEditForm(StyledForm):
+class BudgetEditForm(MarketingForm):
     amount = CnyField(label=_("Amount (CNY)"))
     period_start = forms.DateField(label=_("From"), widget=_date_widget())
     period_end = forms.DateField(label=_("To"), widget=_date_widget())
     note = forms.CharField(required=False, max_length=200, label=_("Note"))
 
 
-class AdSpendForm(StyledForm):
+class AdSpendForm(MarketingForm):
     shop = ShopChoiceField(queryset=Shop.objects.none(), label=_("Shop"))
     channel = forms.ChoiceField(choices=AdChannel.choices, label=_("Channel"))
     day = forms.DateField(label=_("Day"), widget=_date_widget())
@@ -229,7 +207,7 @@ class AdSpendForm(StyledForm):
         return day
 
 
-class AdSpendImportForm(StyledForm):
+class AdSpendImportForm(MarketingForm):
     file = forms.FileField(label=_("File (CSV or XLSX)"))
     shop = ShopChoiceField(queryset=Shop.objects.none(), label=_("Shop"))
     channel = forms.ChoiceField(
@@ -262,7 +240,7 @@ class AdSpendImportForm(StyledForm):
         return options
 
 
-class KpiForm(StyledForm):
+class KpiForm(MarketingForm):
     code = forms.SlugField(max_length=40, label=_("Code"))
     name = forms.CharField(max_length=80, label=_("Name"))
     metric = forms.ChoiceField(
@@ -290,7 +268,7 @@ def _value_in_unit(kpi: Kpi, value: Decimal) -> Decimal:
     return (value * 100).to_integral_value() if kpi.unit == Kpi.Unit.FEN else value
 
 
-class KpiTargetForm(StyledForm):
+class KpiTargetForm(MarketingForm):
     kpi = forms.ModelChoiceField(queryset=Kpi.objects.filter(is_active=True), label=_("KPI"))
     shop = ShopChoiceField(
         queryset=Shop.objects.none(),
@@ -323,7 +301,7 @@ class KpiTargetForm(StyledForm):
         return _value_in_unit(self.cleaned_data["kpi"], self.cleaned_data["target"])
 
 
-class KpiMeasurementForm(StyledForm):
+class KpiMeasurementForm(MarketingForm):
     kpi = forms.ModelChoiceField(queryset=Kpi.objects.filter(is_active=True, metric=""), label=_("KPI"))
     shop = ShopChoiceField(queryset=Shop.objects.none(), label=_("Shop"))
     day = forms.DateField(label=_("Day"), widget=_date_widget())

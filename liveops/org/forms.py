@@ -6,13 +6,14 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from liveops.core.forms import DomainErrorMixin
 from liveops.org.models import Department, GovernanceBody, Meeting, Resolution, Staff, SupervisoryQuestion
 
 phone_validator = RegexValidator(r"^1\d{10}$", _("Enter an 11-digit mainland mobile number."))
 id_validator = RegexValidator(r"^\d{17}[\dXx]$", _("Enter an 18-character resident ID number."))
 
 
-class StaffForm(forms.ModelForm):
+class StaffForm(DomainErrorMixin, forms.ModelForm):
     phone = forms.CharField(label=_("mobile phone"), required=False, validators=[phone_validator])
     id_number = forms.CharField(label=_("ID number"), required=False, validators=[id_validator])
 
@@ -35,13 +36,6 @@ class StaffForm(forms.ModelForm):
     def changed_values(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.changed_data}
 
-    def add_domain_error(self, exc) -> None:
-        for field, errors in (exc.fields or {}).items():
-            for e in errors:
-                self.add_error(field if field in self.fields else None, e)
-        if not exc.fields:
-            self.add_error(None, str(exc.message))
-
 
 class QuestionForm(forms.ModelForm):
     class Meta:
@@ -50,16 +44,7 @@ class QuestionForm(forms.ModelForm):
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
 
 
-class _DomainErrorMixin:
-    def add_domain_error(self, exc) -> None:
-        for field, errors in (exc.fields or {}).items():
-            for e in errors:
-                self.add_error(field if field in self.fields else None, e)
-        if not exc.fields:
-            self.add_error(None, str(exc.message))
-
-
-class MeetingForm(_DomainErrorMixin, forms.Form):
+class MeetingForm(DomainErrorMixin, forms.Form):
     body = forms.ModelChoiceField(queryset=GovernanceBody.objects.select_related("unit"), label=_("body"))
     meeting_type = forms.ChoiceField(choices=Meeting.Type.choices, label=_("type"))
     title = forms.CharField(max_length=200, label=_("title"))
@@ -75,20 +60,20 @@ class MeetingForm(_DomainErrorMixin, forms.Form):
     )
 
 
-class ProposalForm(_DomainErrorMixin, forms.Form):
+class ProposalForm(DomainErrorMixin, forms.Form):
     number = forms.CharField(max_length=30, label=_("number"))
     title = forms.CharField(max_length=200, label=_("title"))
     topic = forms.ChoiceField(choices=Resolution.Topic.choices, label=_("topic"))
     proposal = forms.CharField(required=False, label=_("proposal"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class VoteForm(_DomainErrorMixin, forms.Form):
+class VoteForm(DomainErrorMixin, forms.Form):
     votes_for = forms.IntegerField(min_value=0, max_value=10000, label=_("for"))
     votes_against = forms.IntegerField(min_value=0, max_value=10000, label=_("against"))
     votes_abstain = forms.IntegerField(min_value=0, max_value=10000, initial=0, label=_("abstain"))
 
 
-class ActionItemForm(_DomainErrorMixin, forms.Form):
+class ActionItemForm(DomainErrorMixin, forms.Form):
     title = forms.CharField(max_length=200, label=_("action"))
     department = forms.ModelChoiceField(
         queryset=Department.objects.filter(is_active=True), label=_("department")
@@ -101,7 +86,7 @@ class ActionItemForm(_DomainErrorMixin, forms.Form):
     due_on = forms.DateField(label=_("due date"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class DocumentForm(_DomainErrorMixin, forms.Form):
+class DocumentForm(DomainErrorMixin, forms.Form):
     title = forms.CharField(max_length=200, label=_("title"))
     file = forms.FileField(label=_("file"))
 
@@ -118,7 +103,7 @@ def _org_resolutions():
     ).order_by("-decided_at")
 
 
-class UnitChangeForm(_DomainErrorMixin, forms.Form):
+class UnitChangeForm(DomainErrorMixin, forms.Form):
     """Rename, move or close a unit; the approving board resolution is required (GOV-BD-5)."""
 
     name_zh = forms.CharField(max_length=60, label=_("name (Chinese)"))
@@ -134,7 +119,7 @@ class UnitChangeForm(_DomainErrorMixin, forms.Form):
         self.fields["resolution"].queryset = _org_resolutions()
 
 
-class UnitCreateForm(_DomainErrorMixin, forms.Form):
+class UnitCreateForm(DomainErrorMixin, forms.Form):
     """A new unit under an existing one, approved by a board resolution on the org structure."""
 
     code = forms.SlugField(max_length=20, label=_("code"))

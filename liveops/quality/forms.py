@@ -5,37 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from liveops.core.forms import StyledForm
 from liveops.org.models import Staff
 from liveops.quality.models import CorrectiveAction, Defect, Inspection
 from liveops.sourcing.models import Category, Merchant, Product, Sample
-
-
-def _style(form: forms.Form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select form-select-sm")
-        else:
-            widget.attrs.setdefault("class", "form-control form-control-sm")
-
-
-class StyledForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _style(self)
-
-    def add_domain_error(self, exc) -> None:
-        """Show a service's ``DomainError`` on the fields it names (or on the form)."""
-        placed = False
-        for field, errors in (getattr(exc, "fields", None) or {}).items():
-            if field in self.fields:
-                for e in errors if isinstance(errors, list) else [errors]:
-                    self.add_error(field, str(e))
-                placed = True
-        if not placed:
-            self.add_error(None, str(getattr(exc, "message", exc)))
 
 
 def _lines(text: str) -> list[str]:

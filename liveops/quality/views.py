@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +17,7 @@ from liveops.core.audit import audit_log
 from liveops.core.duties import serves
 from liveops.core.errors import DomainError, NotAllowed
 from liveops.core.exports import export_response
+from liveops.core.forms import form_service_call, int_or_none
 from liveops.core.models import AuditAction
 from liveops.core.permissions import capability_required
 from liveops.quality import forms, scorecards, selectors, services
@@ -28,25 +29,6 @@ LIST_LIMIT = 200
 def _require(access, capability: str) -> None:
     if not access.can(capability):
         raise PermissionDenied
-
-
-def _int(value) -> int | None:
-    value = str(value or "").strip()
-    return int(value) if value.isdigit() else None
-
-
-def _apply(form, call):
-    """Run a service call; put its domain errors on the form. Returns the result or None."""
-    try:
-        return call()
-    except NotAllowed as exc:
-        raise PermissionDenied from exc
-    except DomainError as exc:
-        form.add_domain_error(exc)
-    except ValidationError as exc:
-        for msg in exc.messages:
-            form.add_error(None, msg)
-    return None
 
 
 def _export(request, *, name: str, header: list, rows) -> object:
@@ -78,7 +60,7 @@ def checklists(request):
         _require(access, "quality.change")
         if form.is_valid():
             cd = form.cleaned_data
-            checklist = _apply(
+            checklist = form_service_call(
                 form,
                 lambda: services.checklist_create(
                     actor=request.user, category=cd["category"], title=cd["title"], items=form.items()
@@ -111,7 +93,7 @@ def checklist_detail(request, pk: int):
             messages.error(request, _("Only the version in use can be revised."))
             return redirect("quality-checklist", pk=checklist.pk)
         if form.is_valid():
-            new = _apply(
+            new = form_service_call(
                 form,
                 lambda: services.checklist_revise(
                     actor=request.user,
@@ -147,7 +129,10 @@ def checklist_detail(request, pk: int):
 def inspections(request):
     access = request.access
     result, kind = request.GET.get("result", ""), request.GET.get("kind", "")
-    product_id, merchant_id = _int(request.GET.get("product")), _int(request.GET.get("merchant"))
+    product_id, merchant_id = (
+        int_or_none(request.GET.get("product")),
+        int_or_none(request.GET.get("merchant")),
+    )
     qs = selectors.inspection_list(
         access=access,
         result=result if result in Inspection.Result.values else "",
@@ -190,8 +175,8 @@ def inspections(request):
     form = None
     if access.can("quality.change"):
         initial = {
-            "product": _int(request.GET.get("product")),
-            "sample": _int(request.GET.get("sample")),
+            "product": int_or_none(request.GET.get("product")),
+            "sample": int_or_none(request.GET.get("sample")),
             "kind": "sample"
             if request.GET.get("sample")
             else "inbound"
@@ -203,7 +188,7 @@ def inspections(request):
         _require(access, "quality.change")
         if form.is_valid():
             cd = form.cleaned_data
-            inspection = _apply(
+            inspection = form_service_call(
                 form,
                 lambda: services.inspection_start(
                     actor=request.user,
@@ -256,7 +241,7 @@ def inspection_detail(request, pk: int):
             return redirect("quality-inspection", pk=inspection.pk)
         if complete_form.is_valid():
             cd = complete_form.cleaned_data
-            done = _apply(
+            done = form_service_call(
                 complete_form,
                 lambda: services.inspection_complete(
                     actor=request.user,
@@ -298,7 +283,7 @@ def inspection_item(request, pk: int, item_pk: int):
     result = None
     if form.is_valid():
         cd = form.cleaned_data
-        result = _apply(
+        result = form_service_call(
             form,
             lambda: services.inspection_record_item(
                 actor=request.user,
@@ -356,8 +341,8 @@ def defects(request):
         access=access,
         status=status if status in Defect.Status.values else "",
         severity=severity if severity in Defect.Severity.values else "",
-        merchant_id=_int(request.GET.get("merchant")),
-        product_id=_int(request.GET.get("product")),
+        merchant_id=int_or_none(request.GET.get("merchant")),
+        product_id=int_or_none(request.GET.get("product")),
     )
     if request.GET.get("export") in ("csv", "xlsx"):
         return _export(
@@ -388,7 +373,7 @@ def defects(request):
             ),
         )
     form = (
-        forms.DefectForm(request.POST or None, initial={"product": _int(request.GET.get("product"))})
+        forms.DefectForm(request.POST or None, initial={"product": int_or_none(request.GET.get("product"))})
         if access.can("quality.change")
         else None
     )
@@ -396,7 +381,7 @@ def defects(request):
         _require(access, "quality.change")
         if form.is_valid():
             cd = form.cleaned_data
-            defect = _apply(
+            defect = form_service_call(
                 form,
                 lambda: services.defect_create(
                     actor=request.user,
@@ -444,7 +429,7 @@ def defect_detail(request, pk: int):
         if op == "add_capa" and capa_form is not None:
             if capa_form.is_valid():
                 cd = capa_form.cleaned_data
-                if _apply(
+                if form_service_call(
                     capa_form,
                     lambda: services.capa_add(
                         actor=request.user,
@@ -458,11 +443,11 @@ def defect_detail(request, pk: int):
                     messages.success(request, _("Action added."))
                     return redirect("quality-defect", pk=defect.pk)
         elif op == "update_capa":
-            capa = get_object_or_404(defect.actions.all(), pk=_int(request.POST.get("capa")))
+            capa = get_object_or_404(defect.actions.all(), pk=int_or_none(request.POST.get("capa")))
             update_form = forms.CapaUpdateForm(request.POST)
             if update_form.is_valid():
                 cd = update_form.cleaned_data
-                if _apply(
+                if form_service_call(
                     update_form,
                     lambda: services.capa_update(
                         actor=request.user, capa=capa, status=cd["status"], follow_up=cd["follow_up"]
@@ -509,7 +494,7 @@ def blocklist(request):
     active = {"active": True, "lifted": False}.get(state)
     form = None
     if access.can("quality.block"):
-        merchant, product = _int(request.GET.get("merchant")), _int(request.GET.get("product"))
+        merchant, product = int_or_none(request.GET.get("merchant")), int_or_none(request.GET.get("product"))
         initial = {"target": "product" if product else "merchant", "merchant": merchant, "product": product}
         form = forms.BlockForm(request.POST or None, initial=initial)
     if request.method == "POST":
@@ -517,14 +502,14 @@ def blocklist(request):
         if form.is_valid():
             cd = form.cleaned_data
             if cd["target"] == "merchant":
-                block = _apply(
+                block = form_service_call(
                     form,
                     lambda: services.block_merchant(
                         actor=request.user, merchant=cd["merchant"], reason=cd["reason"]
                     ),
                 )
             else:
-                block = _apply(
+                block = form_service_call(
                     form,
                     lambda: services.block_product(
                         actor=request.user, product=cd["product"], reason=cd["reason"]
@@ -557,7 +542,7 @@ def block_lift(request, pk: int):
     if request.method != "POST":
         return redirect("quality-blocklist")
     form = forms.LiftForm(request.POST)
-    if form.is_valid() and _apply(
+    if form.is_valid() and form_service_call(
         form, lambda: services.block_lift(actor=request.user, block=block, reason=form.cleaned_data["reason"])
     ):
         messages.success(request, _("Block lifted."))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from liveops.core.forms import DomainErrorMixin
 from liveops.org.models import Department, Staff
 from liveops.sourcing.models import (
     Brand,
@@ -22,18 +23,8 @@ from liveops.sourcing.models import (
 from liveops.sourcing.services.merchants import uscc_error, uscc_normalise
 
 
-class DomainErrorMixin:
-    """Show a service's ``DomainError`` on the form: per field where it names one, else on top."""
-
-    def add_domain_error(self, exc) -> None:
-        placed = False
-        for field, errors in (exc.fields or {}).items():
-            for e in errors:
-                if field in self.fields:
-                    self.add_error(field, e)
-                    placed = True
-        if not placed:
-            self.add_error(None, str(exc.message))
+class _Model(DomainErrorMixin, forms.ModelForm):
+    """The library's model forms: the services write, so uniqueness is theirs to check."""
 
     def validate_unique(self):
         # Uniqueness is the service's job (with clearer messages naming the existing record).
@@ -41,10 +32,6 @@ class DomainErrorMixin:
 
     def changed_values(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.changed_data if name in self.cleaned_data}
-
-
-class _Model(DomainErrorMixin, forms.ModelForm):
-    pass
 
 
 class MerchantForm(_Model):

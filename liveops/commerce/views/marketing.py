@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -40,8 +40,9 @@ from liveops.commerce.services import marketing as services
 from liveops.commerce.services.lifecycle import lifecycle_recompute
 from liveops.core.audit import audit_log
 from liveops.core.duties import serves
-from liveops.core.errors import DomainError, NotAllowed
+from liveops.core.errors import NotAllowed
 from liveops.core.exports import csv_response
+from liveops.core.forms import form_service_call, int_or_none
 from liveops.core.models import AuditAction
 from liveops.core.permissions import capability_required
 
@@ -60,25 +61,6 @@ def _require(access, capability: str) -> None:
         raise PermissionDenied
 
 
-def _apply(form, call):
-    """Run a service call; put its domain errors on the form. Returns the result or None."""
-    try:
-        return call()
-    except NotAllowed as exc:
-        raise PermissionDenied from exc
-    except DomainError as exc:
-        form.add_domain_error(exc)
-    except ValidationError as exc:
-        for msg in exc.messages:
-            form.add_error(None, msg)
-    return None
-
-
-def _int(value) -> int | None:
-    value = str(value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 19 else None
-
-
 def _today() -> dt.date:
     return timezone.localdate()
 
@@ -91,14 +73,14 @@ def _today() -> dt.date:
 def campaign_calendar(request):
     """The activity calendar: a month grid (htmx swaps months) or the year's campaigns by month."""
     today = _today()
-    year = _int(request.GET.get("year")) or today.year
+    year = int_or_none(request.GET.get("year")) or today.year
     year = min(max(year, 2000), 2100)
     view = "year" if request.GET.get("view") == "year" else "month"
     context = {"view": view, "today": today, "can_change": request.access.can("commerce.change")}
     if view == "year":
         context["cal"] = selectors.calendar_year(access=request.access, year=year)
     else:
-        month = _int(request.GET.get("month")) or today.month
+        month = int_or_none(request.GET.get("month")) or today.month
         month = min(max(month, 1), 12)
         context["cal"] = selectors.calendar_month(access=request.access, year=year, month=month, today=today)
     overspent = selectors.budgets_overspent(access=request.access)
@@ -152,7 +134,9 @@ def campaign_create(request):
             pass
     form = CampaignForm(request.POST or None, access=request.access, initial=initial)
     if request.method == "POST" and form.is_valid():
-        campaign = _apply(form, lambda: services.campaign_create(actor=request.user, **form.service_kwargs()))
+        campaign = form_service_call(
+            form, lambda: services.campaign_create(actor=request.user, **form.service_kwargs())
+        )
         if campaign:
             messages.success(request, _("Campaign saved."))
             return redirect("commerce-campaign", pk=campaign.pk)
@@ -212,7 +196,7 @@ def campaign_edit(request, pk: int):
         raise PermissionDenied
     form = CampaignForm(request.POST or None, access=request.access, campaign=campaign)
     if request.method == "POST" and form.is_valid():
-        updated = _apply(
+        updated = form_service_call(
             form,
             lambda: services.campaign_update(
                 actor=request.user, campaign=campaign, data=form.service_kwargs()
@@ -239,13 +223,13 @@ def budgets(request):
     access = request.access
     can_manage = access.can("commerce.manage")
     form = BudgetForm(
-        request.POST or None, access=access, initial={"campaign": _int(request.GET.get("campaign"))}
+        request.POST or None, access=access, initial={"campaign": int_or_none(request.GET.get("campaign"))}
     )
     if request.method == "POST":
         _require(access, "commerce.manage")
         if form.is_valid():
             d = form.cleaned_data
-            budget = _apply(
+            budget = form_service_call(
                 form,
                 lambda: services.budget_create(
                     actor=request.user,
@@ -305,12 +289,12 @@ def budget_edit(request, pk: int):
     )
     if request.method == "POST":
         if request.POST.get("delete"):
-            _apply(form, lambda: services.budget_delete(actor=request.user, budget=budget))
+            form_service_call(form, lambda: services.budget_delete(actor=request.user, budget=budget))
             messages.success(request, _("Budget removed."))
             return redirect("commerce-budgets")
         if form.is_valid():
             d = form.cleaned_data
-            done = _apply(
+            done = form_service_call(
                 form,
                 lambda: services.budget_update(
                     actor=request.user,
@@ -346,7 +330,7 @@ def ad_spend(request):
         if request.POST.get("form") == "import":
             _require(access, "commerce.import")
             if upload.is_valid():
-                run = _apply(
+                run = form_service_call(
                     upload,
                     lambda: services.ad_spend_import(
                         actor=request.user,
@@ -361,7 +345,7 @@ def ad_spend(request):
             _require(access, "commerce.change")
             if entry.is_valid():
                 d = entry.cleaned_data
-                result = _apply(
+                result = form_service_call(
                     entry,
                     lambda: services.ad_spend_record(
                         actor=request.user,
@@ -384,7 +368,7 @@ def ad_spend(request):
     today = _today()
     date_from, date_to = period.period(today - dt.timedelta(days=30), today)
     channel = request.GET.get("channel", "")
-    shop_id = _int(request.GET.get("shop"))
+    shop_id = int_or_none(request.GET.get("shop"))
     rows = list(
         selectors.ad_spend_list(
             access=access,
@@ -442,7 +426,7 @@ def kpis(request):
     today = _today()
     period = PeriodForm(request.GET or None)
     date_from, date_to = period.period(_month_start(today), _month_end(today))
-    shop_id = _int(request.GET.get("shop"))
+    shop_id = int_or_none(request.GET.get("shop"))
     rows = selectors.kpi_tracking(
         access=request.access, date_from=date_from, date_to=date_to, shop_id=shop_id, today=today
     )
@@ -478,7 +462,7 @@ def kpi_setup(request):
         _require(access, "commerce.manage")
         if which == "kpi" and kpi_form.is_valid():
             d = kpi_form.cleaned_data
-            kpi = _apply(
+            kpi = form_service_call(
                 kpi_form,
                 lambda: kpi_services.kpi_create(
                     actor=request.user,
@@ -495,7 +479,7 @@ def kpi_setup(request):
                 return redirect("commerce-kpi-setup")
         elif which == "target" and target_form.is_valid():
             d = target_form.cleaned_data
-            result = _apply(
+            result = form_service_call(
                 target_form,
                 lambda: kpi_services.kpi_target_set(
                     actor=request.user,
@@ -510,7 +494,7 @@ def kpi_setup(request):
                 messages.success(request, _("Target set."))
                 return redirect("commerce-kpi-setup")
         elif which == "toggle":
-            kpi = selectors.kpi_list(access=access).filter(pk=_int(request.POST.get("kpi"))).first()
+            kpi = selectors.kpi_list(access=access).filter(pk=int_or_none(request.POST.get("kpi"))).first()
             if kpi is None:
                 raise Http404
             try:
@@ -545,7 +529,7 @@ def kpi_measurements(request):
         _require(access, "commerce.change")
         if form.is_valid():
             d = form.cleaned_data
-            result = _apply(
+            result = form_service_call(
                 form,
                 lambda: kpi_services.kpi_measurement_record(
                     actor=request.user,
@@ -613,7 +597,7 @@ def product_performance(request):
     today = _today()
     period = PeriodForm(request.GET or None)
     date_from, date_to = period.period(today - dt.timedelta(days=27), today)
-    shop_id = _int(request.GET.get("shop"))
+    shop_id = int_or_none(request.GET.get("shop"))
     sort = request.GET.get("sort", "-gmv")
     if sort.lstrip("-") not in selectors.PERFORMANCE_SORTS:
         sort = "-gmv"

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from liveops.core.duties import serves
 from liveops.core.errors import DomainError, NotAllowed
+from liveops.core.forms import DomainErrorMixin
 from liveops.core.permissions import capability_required
 from liveops.org.models import Staff
 from liveops.sourcing.models import Contract, Deal, PipelineStage, Sample, SelectionReview
@@ -33,7 +34,7 @@ from liveops.sourcing.services import samples as sample_svc
 _DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class DealTermsForm(forms.Form):
+class DealTermsForm(DomainErrorMixin, forms.Form):
     live_price = forms.DecimalField(
         label=_l("Live price (CNY)"), max_digits=15, decimal_places=2, min_value=0
     )
@@ -61,14 +62,8 @@ class DealTermsForm(forms.Form):
         label=_l("Gifts and coupons"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def add_domain_error(self, exc: DomainError) -> None:
-        for name, errs in exc.fields.items():
-            self.add_error(name if name in self.fields else None, errs)
-        if not exc.fields:
-            self.add_error(None, str(exc.message))
 
-
-class SampleForm(forms.Form):
+class SampleForm(DomainErrorMixin, forms.Form):
     quantity = forms.IntegerField(label=_l("Quantity"), min_value=1, max_value=1_000_000)
     unit_cost = forms.DecimalField(
         label=_l("Unit cost (CNY)"), max_digits=15, decimal_places=2, min_value=0, initial=0
@@ -84,8 +79,6 @@ class SampleForm(forms.Form):
         self.fields["holder"].queryset = Staff.objects.filter(
             is_active=True, department_id=department_id
         ).order_by("name_pinyin")
-
-    add_domain_error = DealTermsForm.add_domain_error
 
 
 def _control(form) -> None:
