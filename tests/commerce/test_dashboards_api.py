@@ -125,10 +125,15 @@ def test_breakdown_refuses_bad_parameters(dash, personas, params):
 def test_anchor_and_product_sales(dash, personas):
     member = api(personas["member"]).get(BASE + f"anchors/{dash.a1.pk}/sales/", RANGE).json()
     assert member["name"] == "小美直播间" and member["total"]["gmv_fen"] == 15000
-    assert member["pairs"] is None  # products per anchor: not in the rollups yet
+    # The anchor's products, in the member's shops only.
+    assert [(p["key"], p["label"], p["gmv_fen"]) for p in member["pairs"]] == [
+        (str(dash.p1.pk), "玻尿酸补水面膜", 10000),
+        (str(dash.p2.pk), "氨基酸洗面奶", 5000),
+    ]
     assert len(member["by_day"]) == 9
     auditor = api(personas["auditor"]).get(BASE + f"anchors/{dash.a1.pk}/sales/", RANGE).json()
     assert auditor["total"]["gmv_fen"] == 15000 + 99900
+    assert auditor["pairs"][0]["gmv_fen"] == 10000 + 99900
     product = api(personas["member"]).get(BASE + f"products/{dash.p1.pk}/sales/", RANGE).json()
     assert product["total"]["gmv_fen"] == 30000
     assert [s["shop_id"] for s in product["by_shop"]] == [dash.ec.pk]

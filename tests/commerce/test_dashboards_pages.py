@@ -143,8 +143,6 @@ def test_dashboards_read_only_rollups(dash, client_for):
         (reverse("commerce-shop-dashboard", args=[dash.ec.pk]), RANGE),
         (reverse("commerce-shop-list"), {}),
         (reverse("commerce-anchor-list"), RANGE),
-        (reverse("commerce-anchor-detail", args=[dash.a1.pk]), RANGE),
-        (reverse("commerce-product-sales", args=[dash.p1.pk]), RANGE),
     ]
     for url, params in pages:
         with CaptureQueriesContext(connection) as ctx:
@@ -152,6 +150,24 @@ def test_dashboards_read_only_rollups(dash, client_for):
         sql = "\n".join(q["sql"] for q in ctx.captured_queries)
         assert "commerce_orderline" not in sql, url
         assert len(ctx.captured_queries) <= 40, (url, len(ctx.captured_queries))
+
+
+def test_anchor_and_product_pages_read_only_their_own_lines_once(dash, client_for):
+    """The products of an anchor (the anchors of a product) are not in the rollups: the page reads the
+    lines of that one anchor (product), once; the next view comes from the cache."""
+    c = client_for("auditor")
+    for url, column, name in (
+        (reverse("commerce-anchor-detail", args=[dash.a1.pk]), "anchor_account_id", "玻尿酸补水面膜"),
+        (reverse("commerce-product-sales", args=[dash.p1.pk]), "product_id", "阿强好物"),
+    ):
+        with CaptureQueriesContext(connection) as ctx:
+            r = c.get(url, RANGE)
+        assert r.status_code == 200 and name in r.content.decode()
+        reads = [q["sql"] for q in ctx.captured_queries if "commerce_orderline" in q["sql"]]
+        assert len(reads) == 1 and f"{column} = " in reads[0], reads
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(url, RANGE).status_code == 200
+        assert not [q for q in ctx.captured_queries if "commerce_orderline" in q["sql"]], url
 
 
 def test_pages_have_no_inline_scripts(dash, client_for):
@@ -166,9 +182,21 @@ def test_anchor_page(dash, client_for):
     html = r.content.decode()
     assert r.context["sales"]["total"]["gmv_fen"] == 15000  # the LS shop's sale is not the member's
     assert "小美直播间" in html and "71000001" in html
-    assert 'id="pairs-unavailable"' in html  # products per anchor: not in the rollups (said so)
+    # The anchor's products, from the member's shops only.
+    assert 'id="pairs"' in html and "玻尿酸补水面膜" in html and "氨基酸洗面奶" in html
+    assert [(p["key"], p["gmv_fen"]) for p in r.context["products"]] == [
+        (str(dash.p1.pk), 10000),
+        (str(dash.p2.pk), 5000),
+    ]
     r = client_for("auditor").get(reverse("commerce-anchor-detail", args=[dash.a1.pk]), RANGE)
     assert r.context["sales"]["total"]["gmv_fen"] == 15000 + 99900
+    assert r.context["products"][0]["gmv_fen"] == 10000 + 99900
+    # Over more than 92 days the page says to choose a shorter range.
+    long = {"date_from": D1.isoformat(), "date_to": (D1 + dt.timedelta(days=120)).isoformat()}
+    html = (
+        client_for("auditor").get(reverse("commerce-anchor-detail", args=[dash.a1.pk]), long).content.decode()
+    )
+    assert 'id="pairs-unavailable"' in html
     assert client_for("member").get(reverse("commerce-anchor-detail", args=[999999])).status_code == 404
 
 

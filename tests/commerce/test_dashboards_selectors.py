@@ -1,5 +1,6 @@
 """Dashboard selectors: the periods, the maths (AOV, refund rate, conversion), day/week/month grains,
-breakdowns with their names, anchor and product sales, empty data, and that nothing reads the lines."""
+breakdowns with their names, anchor and product sales, empty data, and that nothing but the anchor ×
+product breakdowns reads the lines."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from django.utils.translation import gettext as _
 from hypothesis import given
 from hypothesis import strategies as st
 
-from liveops.commerce.models import DailyDimensionRollup, DailyShopRollup, PeriodBuyers
+from liveops.commerce.models import DailyShopRollup, PeriodBuyers
 from liveops.commerce.selectors import dashboards as sel
+from liveops.commerce.services.rollups import rollups_refresh
 from tests.commerce import test_dashboards_data as world
+from tests.commerce.factories import make_line
 from tests.commerce.test_dashboards_data import D1, D2, D3
 
 dash = world.dash  # the shared fixture
@@ -250,29 +253,68 @@ def test_product_sales_and_refund_rate(dash):
     assert len(sales["by_day"]) == 2
 
 
-def test_pair_breakdown_is_none_until_rollups_carry_it(dash):
-    assert not sel.pair_dimension_available(sel.ANCHOR_PRODUCT)
-    assert (
-        sel.pair_breakdown(
-            dimension=sel.ANCHOR_PRODUCT, first_id=dash.a1.pk, shop_ids=[dash.ec.pk], start=D1, end=D3
-        )
-        is None
+def _pairs(dash, dimension, first_id, shops, start=D1, end=D3):
+    return sel.pair_breakdown(
+        dimension=dimension, first_id=first_id, shop_ids=[s.pk for s in shops], start=start, end=end
     )
 
 
-def test_pair_breakdown_reads_prefixed_keys(dash, monkeypatch):
-    """Once the rollups carry ``anchorprod`` rows, the anchor page lists the anchor's products."""
-    monkeypatch.setattr(sel, "pair_dimension_available", lambda d: True)
-    a = dash.a1.pk
-    for key, gmv in ((f"{a}:{dash.p1.pk}", 10000), (f"{a}:{dash.p2.pk}", 5000), (f"{a}1:{dash.p1.pk}", 777)):
-        DailyDimensionRollup.objects.create(
-            shop=dash.ec, day=D1, dimension=sel.ANCHOR_PRODUCT, key=key, gmv_fen=gmv
-        )
-    rows = sel.pair_breakdown(
-        dimension=sel.ANCHOR_PRODUCT, first_id=a, shop_ids=[dash.ec.pk], start=D1, end=D3
+def test_products_of_an_anchor(dash):
+    rows = _pairs(dash, sel.ANCHOR_PRODUCT, dash.a1.pk, [dash.ec])
+    assert [(r["label"], r["gmv_fen"], r["units"], r["orders_paid"]) for r in rows] == [
+        ("玻尿酸补水面膜", 10000, 2, 1),
+        ("氨基酸洗面奶", 5000, 1, 1),
+    ]
+    assert rows[0]["key"] == str(dash.p1.pk)
+    # The Taobao shop's line of the same anchor and product adds to it.
+    both = _pairs(dash, sel.ANCHOR_PRODUCT, dash.a1.pk, [dash.ec, dash.ls])
+    assert [(r["key"], r["gmv_fen"], r["orders_paid"]) for r in both][0] == (str(dash.p1.pk), 109900, 2)
+
+
+def test_anchors_of_a_product_with_refunds(dash):
+    rows = _pairs(dash, sel.PRODUCT_ANCHOR, dash.p1.pk, [dash.ec])
+    assert [(r["label"], r["gmv_fen"], r["refund_fen"]) for r in rows] == [
+        ("阿强好物", 20000, 20000),
+        ("小美直播间", 10000, 0),
+    ]
+    assert rows[0]["refund_rate"] == pytest.approx(1.0)
+
+
+def test_pairs_add_up_to_the_anchor_total_of_the_rollups(dash):
+    """Same measures as the rollups: an anchor's products add up to its attributed sales (every line
+    of the test anchor has a product)."""
+    shops = [dash.ec, dash.ls]
+    rows = _pairs(dash, sel.ANCHOR_PRODUCT, dash.a1.pk, shops)
+    total = sel.key_sales(
+        dimension="anchor", key=str(dash.a1.pk), shop_ids=[s.pk for s in shops], start=D1, end=D3
+    )["total"]
+    for field in ("gmv_fen", "units", "lines_paid", "refund_fen"):
+        assert sum(r[field] for r in rows) == total[field], field
+
+
+def test_pairs_only_for_short_ranges_and_visible_shops(dash):
+    long_end = D1 + dt.timedelta(days=sel.MAX_BREAKDOWN_DAYS)
+    assert _pairs(dash, sel.ANCHOR_PRODUCT, dash.a1.pk, [dash.ec], end=long_end) is None
+    assert _pairs(dash, sel.ANCHOR_PRODUCT, dash.a1.pk, []) == []
+    # The Taobao shop alone: only its line.
+    assert [r["gmv_fen"] for r in _pairs(dash, sel.ANCHOR_PRODUCT, dash.a1.pk, [dash.ls])] == [99900]
+    with pytest.raises(ValueError):
+        _pairs(dash, "province", dash.a1.pk, [dash.ec])
+
+
+def test_pairs_are_cached_until_the_rollups_move(dash):
+    _pairs(dash, sel.ANCHOR_PRODUCT, dash.a1.pk, [dash.ec])
+    with CaptureQueriesContext(connection) as ctx:
+        again = _pairs(dash, sel.ANCHOR_PRODUCT, dash.a1.pk, [dash.ec])
+    assert "commerce_orderline" not in " ".join(q["sql"] for q in ctx.captured_queries)
+    assert again[0]["gmv_fen"] == 10000
+    # A new line, and the refresh that every change of lines runs, show up at once.
+    make_line(
+        dash.ec, paid_at=world.at(D2, 10, 0), amount_paid_fen=70000, product=dash.p2, anchor_account=dash.a1
     )
-    # ``<a>1:…`` belongs to another anchor and is not counted.
-    assert [(r["label"], r["gmv_fen"]) for r in rows] == [("玻尿酸补水面膜", 10000), ("氨基酸洗面奶", 5000)]
+    rollups_refresh(shop_days={dash.ec.pk: {D2}})
+    fresh = _pairs(dash, sel.ANCHOR_PRODUCT, dash.a1.pk, [dash.ec])
+    assert [(r["key"], r["gmv_fen"]) for r in fresh][0] == (str(dash.p2.pk), 75000)
 
 
 def test_anchor_ranking_and_search(dash):

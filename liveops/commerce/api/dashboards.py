@@ -174,7 +174,8 @@ class AttributedSalesSerializer(serializers.Serializer):
     pairs = SalesPairSerializer(
         many=True,
         allow_null=True,
-        help_text="products of the anchor / anchors of the product; null when the rollups do not carry them",
+        help_text="the products the anchor sold / the anchors that sold the product, best first (at most 20); "
+        "null when the range is longer than 92 days",
     )
 
 

@@ -20,6 +20,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import polars as pl
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import CharField, F, Func, Sum
@@ -53,11 +54,16 @@ PERIOD_ALL = "all"
 # Dates outside these are refused by the forms and clamped here (no order is older or newer).
 DATE_MIN = dt.date(2000, 1, 1)
 DATE_MAX = dt.date(2099, 12, 31)
-# Not in ``DailyDimensionRollup.Dimension`` yet: a breakdown of anchors by product (key
-# ``"<anchor id>:<product id>"``) and of products by anchor (``"<product id>:<anchor id>"``). The
-# anchor and product pages use them when the rollups carry them and say so when they do not.
+# The products an anchor sold (``ANCHOR_PRODUCT``) and the anchors that sold a product
+# (``PRODUCT_ANCHOR``). Not kept in the rollups: an anchor × product row per shop and day would be as
+# many rows as lines when anchors sell hundreds of products (costing a million-line import seconds);
+# they are computed from the lines of one anchor or product, for at most ``MAX_BREAKDOWN_DAYS``.
 ANCHOR_PRODUCT = "anchorprod"
 PRODUCT_ANCHOR = "prodanchor"
+_PAIR_COLUMNS = {
+    ANCHOR_PRODUCT: ("anchor_account_id", "product_id"),
+    PRODUCT_ANCHOR: ("product_id", "anchor_account_id"),
+}
 
 SUMS = ("gmv_fen", "orders_paid", "lines_paid", "units", "refund_fen", "refund_lines")
 SHOP_SUMS = (*SUMS, "buyers", "orders_submitted")
@@ -505,11 +511,6 @@ def key_sales(
     return {"total": derive(total), "by_day": list(by_day.values()), "by_shop": by_shop}
 
 
-def pair_dimension_available(dimension: str) -> bool:
-    """Whether the rollups carry the anchor × product breakdown ``dimension``."""
-    return dimension in DailyDimensionRollup.Dimension.values
-
-
 def pair_breakdown(
     *,
     dimension: str,
@@ -519,34 +520,50 @@ def pair_breakdown(
     end: dt.date,
     top: int = TOP_ROWS,
 ) -> list[dict] | None:
-    """The products of an anchor (``ANCHOR_PRODUCT``) or the anchors of a product
-    (``PRODUCT_ANCHOR``), best first, from the pair rollups keyed ``"<first>:<second>"``; ``None``
-    when the rollups do not carry that breakdown."""
-    if not pair_dimension_available(dimension) or not shop_ids:
+    """The products an anchor sold (``ANCHOR_PRODUCT``, ``first_id`` an anchor account) or the anchors
+    that sold a product (``PRODUCT_ANCHOR``), best first, with the figures of the rollups (same
+    measures, same pay-time basis). ``None`` when the range is longer than ``MAX_BREAKDOWN_DAYS``.
+
+    Computed from the lines of that one anchor or product in the visible shops (read through the
+    (shop, day) index) and cached under the shops' rollup stamp like every figure, so it is never older
+    than the rollups and the lines are read once per import, not once per page view."""
+    if dimension not in _PAIR_COLUMNS:
+        raise ValueError(f"unknown pair breakdown {dimension!r}")
+    if not shop_ids:
+        return []
+    if (end - start).days + 1 > MAX_BREAKDOWN_DAYS:
         return None
-    prefix = f"{first_id}:"
-    rows = (
-        DailyDimensionRollup.objects.filter(
-            dimension=dimension,
-            # The keys starting with ``<id>:`` as a range (``;`` follows ``:``): an index range scan.
-            key__gte=prefix,
-            key__lt=f"{first_id};",
-            day__gte=start,
-            day__lte=end,
-            shop_id__in=list(shop_ids),
-        )
-        .values("key")
-        .annotate(**_sums(SUMS))
-        .order_by()
+    ids = sorted(set(shop_ids))
+    key = figures_cache_key(rollups_stamp(shop_ids=ids), "pairs", dimension, first_id, ids, start, end, top)
+    return figures_cached(
+        key,
+        lambda: _pair_rows(
+            dimension=dimension, first_id=first_id, shop_ids=ids, start=start, end=end, top=top
+        ),
     )
-    out = [{"key": r["key"].split(":", 1)[1], **_clean(r, SUMS)} for r in rows]
-    out.sort(key=lambda r: (-r["gmv_fen"], r["key"]))
-    out = out[:top]
-    labels = labels_for("product" if dimension == ANCHOR_PRODUCT else "anchor", [r["key"] for r in out])
-    for r in out:
+
+
+def _pair_rows(
+    *, dimension: str, first_id: int, shop_ids: list[int], start: dt.date, end: dt.date, top: int
+) -> list[dict]:
+    from liveops.commerce.services.rollups import line_measures, lines_read
+
+    first, second = _PAIR_COLUMNS[dimension]
+    lines = lines_read(shop_ids=shop_ids, start=start, end=end, where=f"{first} = %s", params=[first_id])
+    sums = (
+        lines.filter(pl.col(second).is_not_null())
+        .group_by(pl.col(second).cast(pl.String).alias("key"))
+        .agg(*line_measures())
+        .filter(pl.col("lines_paid") > 0)
+        .sort(["gmv_fen", "key"], descending=[True, False])
+        .head(top)
+    )
+    rows = [{"key": r["key"], **{f: int(r[f] or 0) for f in SUMS}} for r in sums.iter_rows(named=True)]
+    labels = labels_for("product" if dimension == ANCHOR_PRODUCT else "anchor", [r["key"] for r in rows])
+    for r in rows:
         r["label"] = labels.get(r["key"], r["key"])
         derive(r)
-    return out
+    return rows
 
 
 def anchor_ranking(

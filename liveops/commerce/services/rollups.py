@@ -107,7 +107,23 @@ def _read_lines(
     return pl.concat(parts)
 
 
-def _measures() -> list[pl.Expr]:
+def lines_read(
+    *, shop_ids: list[int], start: dt.date, end: dt.date, where: str = "", params: list | None = None
+) -> pl.DataFrame:
+    """The lines (``ROLLUP_COLUMNS``) of the shops from ``start`` to ``end``, narrowed by the SQL
+    condition ``where`` with its ``params``: for figures the rollups do not keep (anchor × product)."""
+    cond, shop_params = keys_in("shop_id", shop_ids)
+    extra = f" AND ({where})" if where else ""
+    return fetch_frame(
+        f"SELECT {', '.join(_LINE_SCHEMA)} FROM commerce_orderline "  # noqa: S608 - fixed columns
+        f"WHERE {cond} AND day >= %s AND day <= %s{extra}",
+        [*shop_params, start, end, *(params or [])],
+        _LINE_SCHEMA,
+    )
+
+
+def line_measures() -> list[pl.Expr]:
+    """The summed figures of every rollup, as polars aggregations over lines (``ROLLUP_COLUMNS``)."""
     paid = pl.col("paid_at").is_not_null()
     refunded = paid & ((pl.col("refund_fen") > 0) | (pl.col("aftersale_state") == "refunded"))
     refund_amount = (
@@ -130,7 +146,7 @@ def _shop_figures(
     in_days = lines.filter(pl.col("day").is_in(days))
     paid = pl.col("paid_at").is_not_null()
     shop_rows = in_days.group_by("day").agg(
-        *_measures(),
+        *line_measures(),
         pl.col("buyer_key").filter(paid & (pl.col("buyer_key") != "")).n_unique().alias("buyers"),
     )
     submitted = (
@@ -161,7 +177,7 @@ def _shop_figures(
     for dimension, key in _DIMENSIONS.items():
         parts.append(
             with_hour.group_by("day", key.alias("key"))
-            .agg(*_measures())
+            .agg(*line_measures())
             .with_columns(pl.lit(str(dimension)).alias("dimension"))
         )
     dim_rows = pl.concat(parts) if parts else pl.DataFrame()
