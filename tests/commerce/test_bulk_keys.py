@@ -68,3 +68,44 @@ def test_postgresql_probes_the_unique_index_for_many_keys(three_lines):
         cursor.execute(f"EXPLAIN SELECT id FROM {TABLE} WHERE shop_id = %s AND {cond}", [1, *params])  # noqa: S608
         plan = "\n".join(r[0] for r in cursor.fetchall())
     assert "Seq Scan on commerce_orderline" not in plan, plan
+
+
+def test_fetch_frame_round_trips_every_type(three_lines):
+    """``fetch_frame`` (CSV through COPY on PostgreSQL, JSON arrays on SQLite) gives back what the ORM
+    stored: microseconds of datetimes, dates, NULL apart from "", text with commas, quotes and
+    line breaks, and large integers."""
+    line = three_lines[0]
+    paid = dt.datetime(2026, 3, 1, 23, 59, 58, 123456, tzinfo=dt.UTC)
+    OrderLine.objects.filter(pk=line.pk).update(
+        paid_at=paid,
+        shipped_at=None,
+        product_title='面膜, "特价"\n第二行',
+        sku_spec="",
+        amount_paid_fen=9_007_199_254_740_993,  # above 2**53: no float on the way
+    )
+    frame = fetch_frame(
+        f"SELECT id, paid_at, shipped_at, day, product_title, sku_spec, amount_paid_fen FROM {TABLE} WHERE id = %s",  # noqa: S608
+        [line.pk],
+        {
+            "id": pl.Int64,
+            "paid_at": pl.Datetime("us", "UTC"),
+            "shipped_at": pl.Datetime("us", "UTC"),
+            "day": pl.Date,
+            "title": pl.String,
+            "spec": pl.String,
+            "paid_fen": pl.Int64,
+        },
+    )
+    row = frame.row(0, named=True)
+    stored = OrderLine.objects.get(pk=line.pk)
+    assert row["paid_at"] == stored.paid_at == paid
+    assert row["shipped_at"] is None
+    assert row["day"] == stored.day
+    assert row["title"] == '面膜, "特价"\n第二行'
+    assert row["spec"] == ""
+    assert row["paid_fen"] == 9_007_199_254_740_993
+
+
+def test_fetch_frame_of_nothing_has_the_schema(three_lines):
+    frame = fetch_frame(f"SELECT id, day FROM {TABLE} WHERE id < 0", [], {"id": pl.Int64, "day": pl.Date})  # noqa: S608
+    assert frame.height == 0 and frame.schema == {"id": pl.Int64, "day": pl.Date}
