@@ -9,6 +9,7 @@ import itertools
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import translation
 
 from liveops.org.bootstrap import org_template_load
 from liveops.org.models import Position, Staff
@@ -176,6 +177,15 @@ def gov(personas):
         ec=ec,
         mr=mr,
     )
+
+
+@pytest.fixture
+def imp_data(settings, tmp_path):
+    """Stored files, rejects reports and staging in a temporary data folder; messages in English (the
+    default language is Chinese). Import tests use it for every test through ``usefixtures``."""
+    settings.DATA_DIR = tmp_path / "data"
+    with translation.override("en"):
+        yield tmp_path
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -41,16 +40,7 @@ from liveops.core.models import (
 )
 from liveops.org.models import Department, Position, Staff
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def imp_env(settings, tmp_path):
-    """Messages in these tests are checked in English (the default language is Chinese), and stored
-    files, rejects reports and staging go to a temporary data folder."""
-    settings.DATA_DIR = tmp_path / "data"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("imp_data")]
 
 
 PASSWORD = "Test-password-2026"

@@ -35,14 +35,17 @@ def _aead() -> AESGCM:
     return AESGCM(_key())
 
 
+def _seal_text(aead: AESGCM, nonce: bytes, text: str) -> str:
+    """The sealed blob of a contact JSON text: version byte, 12-byte nonce, AES-GCM data, in base64."""
+    return base64.b64encode(_VERSION + nonce + aead.encrypt(nonce, text.encode(), b"contact")).decode()
+
+
 def contact_seal(values: dict[str, str]) -> str:
     """Seal a dict of clear contact values; ``""`` when there is nothing to seal."""
     values = {k: v for k, v in values.items() if v}
     if not values:
         return ""
-    nonce = os.urandom(12)
-    data = _aead().encrypt(nonce, json.dumps(values, ensure_ascii=False).encode(), b"contact")
-    return base64.b64encode(_VERSION + nonce + data).decode()
+    return _seal_text(_aead(), os.urandom(12), json.dumps(values, ensure_ascii=False))
 
 
 def contacts_seal_column(frame: pl.DataFrame, *, name: str, phone: str, address: str) -> pl.Series:
@@ -65,12 +68,7 @@ def contacts_seal_column(frame: pl.DataFrame, *, name: str, phone: str, address:
     )
     aead = _aead()
     nonces = os.urandom(12 * len(plain))
-    sealed = []
-    for i, text in enumerate(plain):
-        nonce = nonces[12 * i : 12 * i + 12]
-        sealed.append(
-            base64.b64encode(_VERSION + nonce + aead.encrypt(nonce, text.encode(), b"contact")).decode()
-        )
+    sealed = [_seal_text(aead, nonces[12 * i : 12 * i + 12], text) for i, text in enumerate(plain)]
     out = pl.Series("contact_sealed", [""] * frame.height, dtype=pl.String)
     return out.scatter(needs.arg_true(), pl.Series(sealed, dtype=pl.String))
 

@@ -5,18 +5,21 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import translation
 
 from liveops.commerce.samples import SampleAnchor, SampleProduct, douyin_export_frame, export_write
 from tests.commerce.factories import make_shop
 
 
 @pytest.fixture
-def imp_data(settings, tmp_path):
-    """Stored files, rejects reports and staging in a temporary data folder; messages in English."""
-    settings.DATA_DIR = tmp_path / "data"
-    with translation.override("en"):
-        yield tmp_path
+def shops(org):
+    """Shops to choose from when starting an order import: two Douyin shops and a Taobao one of EC,
+    and a Douyin shop of the live-stream centre (LC) that EC staff may not choose."""
+    return {
+        "douyin": make_shop(platform="douyin", name="抖音旗舰店"),
+        "douyin2": make_shop(platform="douyin", name="抖音二店"),
+        "taobao": make_shop(platform="taobao", name="天猫店"),
+        "elsewhere": make_shop(platform="douyin", name="直播中心抖店", department_code="LC"),
+    }
 
 
 @pytest.fixture

@@ -21,19 +21,8 @@ from liveops.commerce.models import OrderLine
 from liveops.core.imports.registry import ImportKind, import_kind_get
 from liveops.core.imports.tasks import import_run_task
 from liveops.core.models import ImportRun
-from tests.commerce.factories import make_shop
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def shops(org):
-    return {
-        "douyin": make_shop(platform="douyin", name="抖音旗舰店"),
-        "douyin2": make_shop(platform="douyin", name="抖音二店"),
-        "taobao": make_shop(platform="taobao", name="天猫店"),
-        "elsewhere": make_shop(platform="douyin", name="直播中心抖店", department_code="LC"),
-    }
 
 
 def _choices(response) -> dict[str, str]:

@@ -20,21 +20,10 @@ from liveops.commerce.samples import export_write
 from liveops.core.imports.tasks import import_run_task
 from liveops.core.models import ImportRun
 from liveops.core.services import api_token_create
-from tests.commerce.factories import make_shop
 
 pytestmark = pytest.mark.django_db
 
 ERROR_KEYS = {"code", "message", "fields"}
-
-
-@pytest.fixture
-def shops(org):
-    return {
-        "douyin": make_shop(platform="douyin", name="抖音旗舰店"),
-        "douyin2": make_shop(platform="douyin", name="抖音二店"),
-        "taobao": make_shop(platform="taobao", name="天猫店"),
-        "elsewhere": make_shop(platform="douyin", name="直播中心抖店", department_code="LC"),
-    }
 
 
 def bearer(user, **headers) -> Client:

@@ -10,7 +10,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 import liveops.commerce.importers_adspend  # noqa: F401  (registers the kind; importers.py imports it too)
 from liveops.commerce.importers_adspend import channel_of
@@ -21,15 +21,8 @@ from liveops.core.imports.registry import import_kind_get
 from liveops.core.models import AuditEntry, ImportStatus
 from tests.commerce.marketing_support import mworld_fixture  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("imp_data")]
 HEADER = "日期,投放平台,计划ID,计划名称,消耗(元),展示数,点击数,成交金额"
-
-
-@pytest.fixture(autouse=True)
-def imp_env(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
-    with translation.override("en"):
-        yield
 
 
 def d(days_ago: int) -> str:

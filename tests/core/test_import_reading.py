@@ -13,7 +13,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from django.utils import translation
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -24,12 +23,7 @@ from liveops.core.imports.registry import Field, ImportKind
 
 _SPACES = " \t\r\n\u3000\u00a0\ufeff\u200b"
 
-
-@pytest.fixture(autouse=True)
-def reading_env(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("imp_data")
 
 
 def write(tmp_path: Path, data: bytes, name: str = "t.csv") -> Path:

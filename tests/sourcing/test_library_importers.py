@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 
 import pytest
-from django.utils import translation
 
 from liveops.core.imports.registry import import_kind_get
 from liveops.core.imports.services import import_start
@@ -16,17 +15,10 @@ from tests.factories import make_brand, make_category
 from tests.sourcing import test_library_support as support
 from tests.sourcing.test_library_support import uscc
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("imp_data")]
 people, world = support.people, support.world  # shared fixtures
 
 U1, U2, U3 = uscc("91330100MA2XX0001"), uscc("91330100MA2XX0002"), uscc("91440300MA5YY0003")
-
-
-@pytest.fixture(autouse=True)
-def imp_env(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
-    with translation.override("en"):
-        yield
 
 
 def write(tmp_path, name: str, text: str, encoding: str = "utf-8") -> str:

@@ -13,7 +13,6 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.utils import translation
 
 import liveops.sourcing.importers_market  # noqa: F401  (registers the kind until sourcing/importers.py does)
 from liveops.core.imports.registry import import_kind_get
@@ -21,18 +20,11 @@ from liveops.core.imports.services import import_start
 from liveops.core.models import AuditEntry, ImportStatus
 from liveops.sourcing.models import MarketSnapshot
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("imp_data")]
 
 SHARED_DATA = Path(django_settings.BASE_DIR).parent / "shared" / "data"
 COSMETIC = SHARED_DATA / "cosmetic.csv"
 HEADER = "update_time,id,title,price,sale_count,comment_count,店名"
-
-
-@pytest.fixture(autouse=True)
-def imp_env(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

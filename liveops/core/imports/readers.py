@@ -359,23 +359,10 @@ class CsvReader(TableReader):
             newlines = None if skip and twice else _utf8_newlines(self.path, skip)
             if newlines is not None:
                 return self.path, newlines
-        if self.encoding == "utf-8":
-            try:
-                return self.path, self._count_valid_utf8()
-            except UnicodeDecodeError:
+            if self.encoding == "utf-8":
                 # The sample was UTF-8 but a later part is not: the file is GBK after all.
                 self.encoding = "gb18030"
         return self._transcode()
-
-    def _count_valid_utf8(self) -> int:
-        decoder = codecs.getincrementaldecoder("utf-8")("strict")
-        newlines = 0
-        with open(self.path, "rb") as f:
-            while chunk := f.read(_CHUNK_BYTES):
-                decoder.decode(chunk)
-                newlines += chunk.count(b"\n")
-        decoder.decode(b"", final=True)
-        return newlines
 
     def _transcode(self) -> tuple[Path, int]:
         tmp_dir = Path(settings.DATA_DIR) / "imports" / "tmp"

@@ -137,12 +137,14 @@ def _option_value(field, raw: str):
     from django import forms
     from django.core.exceptions import FieldDoesNotExist, ValidationError
 
+    from liveops.core.forms import int_or_none
+
     if "\x00" in raw or len(raw) > 200:
         raise ValidationError(_("Not a valid value."), code="invalid")
     if not isinstance(field, forms.ModelChoiceField) or not raw:
         return field.clean(raw)
-    if raw.isdigit() and len(raw) < 19:
-        match = field.queryset.filter(pk=int(raw)).first()
+    if (pk := int_or_none(raw)) is not None:
+        match = field.queryset.filter(pk=pk).first()
         if match is not None:
             return match
     try:
