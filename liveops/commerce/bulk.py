@@ -21,7 +21,8 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -63,6 +64,41 @@ def keys_in(column: str, keys: Sequence, *, sql_type: str | None = None) -> tupl
     return f"{column} IN (SELECT value FROM json_each(%s))", [text]
 
 
+def keys_absent(table: str, column: str, keys: Sequence[str], *, where: str, params: Sequence) -> bool:
+    """Whether no row of ``table`` matching ``where`` (with ``params``) has a text ``column`` between the
+    smallest and the largest of ``keys``: then none of ``keys`` is stored, and the caller can skip
+    looking each one up.
+
+    One probe of the index on (…, ``column``) instead of one per key. A new export's sub-order and order
+    numbers are newer than anything stored, so their span is empty and a fresh import skips the lookups
+    entirely (on a million lines, 8 of the 11 seconds PostgreSQL spent reading keys); when the spans
+    overlap (a re-export of last week), the keys are looked up as before. The span must be the one the
+    column's index orders by: keys of digits only, all of one length, sort the same in every collation,
+    so their smallest and largest are taken here; for other keys the database takes them, in the
+    column's own collation.
+    """
+    series = pl.Series("k", keys, dtype=pl.String).drop_nulls()
+    if series.len() == 0:
+        return True
+    lengths = series.str.len_bytes()
+    if series.str.contains(r"^[0-9]+$").all() and lengths.min() == lengths.max():
+        # Platform order numbers: digits only, all of one length. Every collation orders those as
+        # numbers, so the smallest and largest can be taken here, and only they are sent.
+        span = "(SELECT %s AS lo, %s AS hi)"
+        span_params = [series.min(), series.max()]
+    else:
+        split = "json_array_elements_text(%s::json)" if is_postgres() else "json_each(%s)"
+        span = f"(SELECT min(value) AS lo, max(value) AS hi FROM {split})"
+        span_params = [json.dumps(series.to_list(), ensure_ascii=False)]
+    sql = (
+        f"WITH k AS {span} "
+        f"SELECT NOT EXISTS (SELECT 1 FROM {table}, k WHERE {where} AND {column} BETWEEN k.lo AND k.hi)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*span_params, *params])
+        return bool(cursor.fetchone()[0])
+
+
 def fetch_frame(sql: str, params: Sequence, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """Run a query and return its rows as a frame with ``schema`` (column order = SELECT order).
     Datetimes come back aware in UTC, whatever the backend hands over (naive UTC on SQLite)."""
@@ -100,7 +136,11 @@ def _fetch_frame_postgres(sql: str, params: Sequence, schema: dict[str, pl.DataT
     )
     buf = io.BytesIO()
     started = time.monotonic()
-    with connection.cursor() as cursor, cursor.cursor.copy(query, params or None) as copy:
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(query, params or None) as copy,
+    ):
         for block in copy:
             buf.write(block)
     _log_copy(query, started)
@@ -200,12 +240,13 @@ def ids_allocate(table: str, count: int) -> list[int]:
             # the ``nextval`` calls themselves (0.6 s against 0.08 s for 250,000 IDs).
             cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
             sequence = cursor.fetchone()[0]
-            ids = fetch_frame(
-                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+            # One text value rather than one row per ID: psycopg handles a row in about 2 µs, which
+            # was 85 of the 100 ms of reserving 42,000 IDs.
+            cursor.execute(
+                "SELECT string_agg(nextval(%s::regclass)::text, ',') FROM generate_series(1, %s)",
                 [sequence, count],
-                {"id": pl.Int64},
             )
-            return ids.get_column("id").to_list()
+            return [int(v) for v in cursor.fetchone()[0].split(",")]
         # SQLite: one writer at a time (transactions start IMMEDIATE), so the next IDs are ours.
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
         top = cursor.fetchone()[0]
@@ -232,26 +273,47 @@ def _db_ready(frame: pl.DataFrame) -> pl.DataFrame:
 
 def insert_frame(table: str, frame: pl.DataFrame) -> int:
     """Insert every row of ``frame`` (columns named as the table's) and return the row count."""
+    return insert_frame_later(table, frame)()
+
+
+def insert_frame_later(table: str, frame: pl.DataFrame) -> Callable[[], int]:
+    """``insert_frame`` in two steps: the rows are made ready for the database now (on PostgreSQL,
+    the CSV for COPY), and written when the returned function is called (it returns the row count).
+
+    Write-behind imports prepare in the runner's thread and write in the writer's: the writer, the
+    slower of the two, then only streams and waits on the server (on a million lines, the CSV
+    is 1.5 s of client work taken off it)."""
     if frame.height == 0:
-        return 0
+        return lambda: 0
     frame = _db_ready(frame)
     cols = ", ".join(frame.columns)
-    with connection.cursor() as cursor:
-        if is_postgres():
-            buf = io.BytesIO()
-            frame.write_csv(buf, include_header=False, null_value="\\N", quote_style="necessary")
-            raw = cursor.cursor
-            query = f"COPY {table} ({cols}) FROM STDIN (FORMAT csv, NULL '\\N')"
-            started = time.monotonic()
-            with raw.copy(query) as copy:
-                copy.write(buf.getvalue())
-            _log_copy(query, started)
-        elif (alias := _stage(frame)) is not None:
-            cursor.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {alias}.stage")
-        else:
-            marks = ", ".join(["%s"] * frame.width)
-            cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", frame.iter_rows())
-    return frame.height
+    if is_postgres():
+        buf = io.BytesIO()
+        frame.write_csv(buf, include_header=False, null_value="\\N", quote_style="necessary")
+        payload, rows = buf.getvalue(), frame.height
+        del buf, frame
+        return partial(_copy_in, f"COPY {table} ({cols}) FROM STDIN (FORMAT csv, NULL '\\N')", payload, rows)
+
+    def write() -> int:
+        with connection.cursor() as cursor:
+            if (alias := _stage(frame)) is not None:
+                cursor.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {alias}.stage")
+            else:
+                marks = ", ".join(["%s"] * frame.width)
+                cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", frame.iter_rows())
+        return frame.height
+
+    return write
+
+
+def _copy_in(query: str, payload: bytes, rows: int) -> int:
+    started = time.monotonic()
+    # COPY goes around Django's cursor wrapper: its errors are mapped here, so a refused row is an
+    # ``IntegrityError`` as with any other write.
+    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(query) as copy:
+        copy.write(payload)
+    _log_copy(query, started)
+    return rows
 
 
 def update_frame(table: str, frame: pl.DataFrame, *, key: str = "id") -> int:

@@ -101,6 +101,9 @@ class OrderImportKind(ImportKind):
     natural_key = ("sub_order_no",)
     group_field = "order_no"
     upsert_slice = None
+    # Each order's rows are in one batch and sub-order numbers are unique in a file, so no batch reads
+    # what another batch of the run writes: the runner may write behind (PostgreSQL).
+    write_behind = True
     platform: ClassVar[str | None] = None
     money_fields: ClassVar[tuple[str, ...]] = ()
     time_fields: ClassVar[tuple[str, ...]] = ()
@@ -214,6 +217,12 @@ class OrderImportKind(ImportKind):
     def upsert(self, valid: pl.DataFrame, *, run: ImportRun, actor) -> tuple[int, int, int]:
         counts = self.engine.ingest(valid)
         return counts.inserted, counts.updated, counts.unchanged
+
+    def writes_defer(self) -> None:
+        self.engine.defer_writes = True
+
+    def writes_take(self) -> list:
+        return self.engine.writes_take()
 
     def finalize(self, *, run: ImportRun, actor) -> None:
         self.engine.finish()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import polars as pl
 from django.db import connection
@@ -33,7 +34,9 @@ from liveops.commerce.bulk import (
     fetch_frame,
     ids_allocate,
     insert_frame,
+    insert_frame_later,
     is_postgres,
+    keys_absent,
     keys_in,
     stage_cleanup,
     update_frame,
@@ -237,6 +240,9 @@ class OrderIngest:
     _inserted: list = field(default_factory=list)
     _stale_days: set = field(default_factory=set)
     _moved_ids: list = field(default_factory=list)
+    # Write-behind (``writes_defer``): writes are collected for the import runner's writer thread.
+    defer_writes: bool = False
+    _writes: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.line_cols = LINE_IMPORTED + [c for c in OPTIONAL_IMPORTED if c in self.provides]
@@ -428,12 +434,13 @@ class OrderIngest:
     def stored_sources(self, keys: pl.Series) -> pl.DataFrame:
         """(``__key``, ``__stored``): the source fingerprint stored for each of these sub-order numbers
         of the shop that has one."""
-        keys = keys.drop_nulls()
-        if keys.len() == 0:
+        keys = keys.drop_nulls().to_list()
+        table = OrderLine._meta.db_table
+        if keys_absent(table, "sub_order_no", keys, where="shop_id = %s", params=[self.shop.pk]):
             return pl.DataFrame(schema={"__key": pl.String, "__stored": pl.String})
-        cond, params = keys_in("sub_order_no", keys.to_list())
+        cond, params = keys_in("sub_order_no", keys)
         return fetch_frame(
-            f"SELECT sub_order_no, source_hash FROM {OrderLine._meta.db_table} "
+            f"SELECT sub_order_no, source_hash FROM {table} "
             f"WHERE shop_id = %s AND source_hash != '' AND {cond}",
             [self.shop.pk, *params],
             {"__key": pl.String, "__stored": pl.String},
@@ -441,7 +448,30 @@ class OrderIngest:
 
     # Writing -------------------------------------------------------------------------------------
 
+    def _write(self, fn: Callable[..., object], *args, **kwargs) -> None:
+        """Make a write now, or collect it for ``writes_take`` (write-behind). Nothing a batch reads
+        depends on its own writes: new IDs are reserved up front, and the runner keeps each key's rows
+        in one batch, so no later batch reads them either."""
+        if self.defer_writes:
+            if fn is insert_frame:
+                # The rows are made ready here (CSV for COPY); the writer thread only sends them.
+                self._writes.append(insert_frame_later(*args, **kwargs))
+            else:
+                self._writes.append(partial(fn, *args, **kwargs))
+        else:
+            fn(*args, **kwargs)
+
+    def writes_take(self) -> list[Callable[[], object]]:
+        """The writes collected since the last call, to run in order in one transaction."""
+        writes, self._writes = self._writes, []
+        if writes and is_postgres():
+            # The writer's connection is not this one: the engine's session setting does not reach it.
+            writes.insert(0, _commit_without_flush_wait)
+        return writes
+
     def _existing(self, table: str, key: str, keys: list, columns: list[str], schema: dict) -> pl.DataFrame:
+        if keys_absent(table, key, keys, where="shop_id = %s", params=[self.shop.pk]):
+            return pl.DataFrame(schema={key: pl.String, **schema})
         cond, params = keys_in(key, keys)
         return fetch_frame(
             f"SELECT {', '.join([key, *columns])} FROM {table} WHERE shop_id = %s AND {cond}",
@@ -468,7 +498,7 @@ class OrderIngest:
             instance = model(pk=row["id"], shop_id=self.shop.pk, **{key: row[key]})
             entries.append((UPDATE, instance, {"before": before, "after": after, "import_run": self.run_id}))
         if entries:
-            audit_bulk(actor=self.actor, entries=entries)
+            self._write(audit_bulk, actor=self.actor, entries=entries)
         return real
 
     def _write_orders(self, orders: pl.DataFrame) -> pl.DataFrame:
@@ -482,7 +512,8 @@ class OrderIngest:
         new = f.filter(pl.col("id").is_null())
         if new.height:
             new = new.with_columns(pl.Series("id", ids_allocate(table, new.height), dtype=pl.Int64))
-            insert_frame(
+            self._write(
+                insert_frame,
                 table,
                 new.with_columns(pl.lit(self.shop.pk).alias("shop_id"), _sealed(new)).select(
                     "id",
@@ -505,7 +536,8 @@ class OrderIngest:
                 {c: Order._meta.get_field(c) and _polars_type(Order, c) for c in ORDER_IMPORTED},
             )
             self._audit_changes(Order, moved, old, ORDER_IMPORTED, "order_no")
-            update_frame(
+            self._write(
+                update_frame,
                 table,
                 moved.with_columns(_sealed(moved)).select(
                     "id", "contact_sealed", "row_hash", *ORDER_IMPORTED
@@ -543,10 +575,11 @@ class OrderIngest:
             & (pl.col("source_hash") != pl.col("__source"))
         )
         if resourced.height:
-            update_frame(table, resourced.select("id", "source_hash"))
+            self._write(update_frame, table, resourced.select("id", "source_hash"))
         counts = IngestCounts()
         if new.height:
-            insert_frame(
+            self._write(
+                insert_frame,
                 table,
                 new.with_columns(
                     pl.lit(self.shop.pk).alias("shop_id"),
@@ -587,7 +620,8 @@ class OrderIngest:
             )
             real = self._audit_changes(OrderLine, moved, old, self.line_cols, "sub_order_no")
             changed_n = real.height
-            update_frame(
+            self._write(
+                update_frame,
                 table,
                 moved.with_columns(pl.lit(self.run_id, dtype=pl.Int64).alias("import_run_id")).select(
                     "id", *self.line_cols, *LINE_ATTRIBUTION, "row_hash", "source_hash", "import_run_id"
@@ -599,7 +633,7 @@ class OrderIngest:
             self.shop_days.update(touched)
             self._stale_days.update(touched)
             self._moved_ids += moved.get_column("id").to_list()
-            self._order_totals_refresh(moved.get_column("order_id").unique().to_list())
+            self._write(self._order_totals_refresh, moved.get_column("order_id").unique().to_list())
         counts.updated = changed_n
         counts.unchanged = f.height - counts.inserted - changed_n
         self.totals.inserted += counts.inserted
@@ -649,6 +683,12 @@ class OrderIngest:
             cursor.execute(
                 "PRAGMA cache_size = -2000" if not is_postgres() else "SET synchronous_commit = on"
             )
+
+
+def _commit_without_flush_wait() -> None:
+    # As in ``OrderIngest.__post_init__``: a batch lost to a crash is written again by a re-run.
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def _sealed(orders: pl.DataFrame) -> pl.Series:

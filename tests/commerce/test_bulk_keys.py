@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from django.db import connection
 
-from liveops.commerce.bulk import fetch_frame, keys_in
+from liveops.commerce.bulk import fetch_frame, keys_absent, keys_in
 from liveops.commerce.models import OrderLine
 from tests.commerce.factories import SHANGHAI, make_line, make_shop
 
@@ -125,3 +125,42 @@ def test_ids_allocate_reserves_new_distinct_ids(three_lines):
         # The sequence hands out each ID once, even before its row is written (on SQLite the one
         # writer's transaction writes the rows before anyone asks again).
         assert min(ids_allocate(table, 3)) > max(ids)
+
+
+@pytest.fixture
+def numbered_lines(org):
+    shop = make_shop()
+    return shop, [make_line(shop, sub_order_no=no) for no in ("6917000000000000100", "6917000000000000200")]
+
+
+def _absent(shop, keys: list[str]) -> bool:
+    return keys_absent(TABLE, "sub_order_no", keys, where="shop_id = %s", params=[shop.pk])
+
+
+def test_keys_absent_when_no_stored_key_lies_in_their_span(numbered_lines):
+    shop, _lines = numbered_lines
+    assert _absent(shop, ["6917000000000000300", "6917000000000000900"])
+    assert _absent(shop, ["6917000000000000101", "6917000000000000199"])  # between, but none stored there
+    assert _absent(shop, [])
+
+
+def test_keys_not_absent_when_a_stored_key_lies_in_their_span(numbered_lines):
+    shop, _lines = numbered_lines
+    assert not _absent(shop, ["6917000000000000200"])
+    # Neither key is stored, but one stored key lies between them: the caller must look them up.
+    assert not _absent(shop, ["6917000000000000150", "6917000000000000250"])
+
+
+def test_keys_absent_reads_only_the_rows_the_condition_names(numbered_lines):
+    _shop, _lines = numbered_lines
+    other = make_shop()
+    assert _absent(other, ["6917000000000000100", "6917000000000000200"])
+
+
+def test_keys_absent_compares_other_keys_in_the_column_collation(org):
+    # Not all digits of one length: the database takes the span itself.
+    shop = make_shop()
+    make_line(shop, sub_order_no="B-200")
+    assert _absent(shop, ["C-1", "D-9"])
+    assert not _absent(shop, ["A-100", "C-300"])
+    assert not _absent(shop, ["100", "B-200"])

@@ -10,7 +10,7 @@ is made per run, so a kind may keep lookup tables loaded in ``prepare`` on ``sel
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -106,6 +106,11 @@ class ImportKind:
     # Rows per ``upsert`` call (bounds the Python objects alive at once). Columnar kinds that write
     # with set-based SQL take the whole batch at once (``None``).
     upsert_slice: ClassVar[int | None] = 5_000
+    # Kinds whose ``upsert`` can hand its writes over instead of making them (``writes_defer``,
+    # ``writes_take``): on PostgreSQL the runner then writes each batch in a background thread, on a
+    # connection of its own, while it reads and prepares the next one. Only for kinds whose batches
+    # never read what an earlier batch of the same run wrote (the runner keeps a key's rows in one batch).
+    write_behind: ClassVar[bool] = False
     # Templates receive kind classes; Django would otherwise call them (instantiate) on lookup.
     do_not_call_in_templates: ClassVar[bool] = True
 
@@ -191,6 +196,16 @@ class ImportKind:
 
     def finalize(self, *, run: ImportRun, actor) -> None:
         """After the last batch (e.g. links to rows that came later in the file)."""
+
+    def writes_defer(self) -> None:
+        """From now on, ``upsert`` collects its writes for ``writes_take`` instead of making them
+        (kinds with ``write_behind`` only). Reads and the rows they need to exist first (e.g. anchor
+        accounts seen for the first time) are still made at once, outside the batch transaction."""
+        raise NotImplementedError
+
+    def writes_take(self) -> list[Callable[[], object]]:
+        """The writes collected since the last call, in order, to run in one transaction."""
+        return []
 
 
 def access_for_actor(actor) -> Access:

@@ -15,12 +15,13 @@ import logging
 import queue
 import threading
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 import polars as pl
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -208,6 +209,7 @@ def _execute(*, run: ImportRun, actor) -> ImportRun:
     run.finished_at = None
     run.save()
     report = _RejectsReport(run)
+    behind: _WriteBehind | None = None
     try:
         try:
             reader = open_table(run.file_path)
@@ -222,6 +224,9 @@ def _execute(*, run: ImportRun, actor) -> ImportRun:
                 return run_finish(run, ImportStatus.REFUSED, missing_columns_message(kind_cls, match))
             kind = kind_cls(run=run, actor=actor, present=match.columns)
             kind.prepare()
+            if _write_behind_wanted(kind_cls):
+                kind.writes_defer()
+                behind = _WriteBehind()
             if kind.wants_file_keys:
                 kind.file_keys = _file_keys(reader, kind_cls, match)
             run.progress_total = reader.estimated_rows
@@ -237,7 +242,9 @@ def _execute(*, run: ImportRun, actor) -> ImportRun:
                     valid, rejects = split(valid, [rejects, kind_rejects])
                     inserted, updated, unchanged = 0, 0, skipped
                     if valid.height:
-                        with transaction.atomic():
+                        # Behind: ``upsert`` only reads and collects its writes; the writer thread makes
+                        # them in one transaction, with the counters below.
+                        with contextlib.nullcontext() if behind else transaction.atomic():
                             # Slices bound the Python objects alive at once; the batch stays one transaction.
                             for part in valid.iter_slices(kind_cls.upsert_slice or valid.height):
                                 counts = kind.upsert(part, run=run, actor=actor)
@@ -258,15 +265,13 @@ def _execute(*, run: ImportRun, actor) -> ImportRun:
                     run.rows_rejected += rejects.get_column("line").n_unique()
                     run.progress_done = run.rows_read
                     run.progress_total = max(run.progress_total, run.rows_read)
-                    ImportRun.objects.filter(pk=run.pk).update(
-                        rows_read=run.rows_read,
-                        rows_inserted=run.rows_inserted,
-                        rows_updated=run.rows_updated,
-                        rows_unchanged=run.rows_unchanged,
-                        rows_rejected=run.rows_rejected,
-                        progress_done=run.progress_done,
-                        progress_total=run.progress_total,
-                    )
+                    counters = {name: getattr(run, name) for name in _COUNTERS}
+                    if behind:
+                        behind.submit([*kind.writes_take(), partial(_counters_save, run.pk, counters)])
+                    else:
+                        _counters_save(run.pk, counters)
+            if behind:
+                behind.close()  # every batch written (or its failure raised) before the last step
             with transaction.atomic():
                 kind.finalize(run=run, actor=actor)
         report.close()
@@ -275,10 +280,12 @@ def _execute(*, run: ImportRun, actor) -> ImportRun:
         run.progress_total = run.progress_done = run.rows_read
         return run_finish(run, ImportStatus.SUCCEEDED)
     except ImportRefused as exc:
+        _write_behind_stop(behind, run)
         report.close()
         return run_finish(run, ImportStatus.REFUSED, str(exc.message))
     except Exception as exc:
         log.exception("Import run %s failed", run.pk)
+        _write_behind_stop(behind, run)
         report.close()
         if report.written:
             run.rejects_path = str(report.path)
@@ -287,6 +294,92 @@ def _execute(*, run: ImportRun, actor) -> ImportRun:
             ImportStatus.FAILED,
             _("The import stopped because of an unexpected error: %(error)s") % {"error": exc},
         )
+
+
+_COUNTERS = (
+    "rows_read",
+    "rows_inserted",
+    "rows_updated",
+    "rows_unchanged",
+    "rows_rejected",
+    "progress_done",
+    "progress_total",
+)
+
+
+def _counters_save(run_id: int, counters: dict[str, int]) -> None:
+    ImportRun.objects.filter(pk=run_id).update(**counters)
+
+
+def _write_behind_wanted(kind: type[ImportKind]) -> bool:
+    """Whether this run writes its batches in a background thread (``_WriteBehind``): kinds that
+    allow it, on PostgreSQL, when no transaction is open around the run. SQLite has one writer at a
+    time, and the other connection would not see what an open transaction (a test's) wrote."""
+    return (
+        kind.write_behind
+        and getattr(settings, "LIVEOPS_IMPORT_WRITE_BEHIND", True)
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+    )
+
+
+class _WriteBehind:
+    """Writes each batch in a background thread, in one transaction on the thread's own connection,
+    while the runner reads and prepares the next batch.
+
+    Why: preparing a batch is client work (polars, which releases the GIL) and writing it is server
+    work (COPY, index upkeep, reference checks), so on two cores they overlap instead of taking turns.
+    Batches are written one at a time, in order; at most one waits, so memory grows by one batch.
+    Each batch's transaction also saves the run's counters, so the counters never count a batch that
+    was not written. A failure is raised in the runner's thread at its next ``submit`` or ``close``;
+    the batches after the failed one are not written.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.Queue = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._language = translation.get_language()
+        self._thread = threading.Thread(target=self._work, name="import-write-behind", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        with translation.override(self._language):
+            try:
+                while (job := self._jobs.get()) is not None:
+                    if self._error is not None:
+                        continue  # a batch failed: the ones after it are dropped, not written
+                    try:
+                        with transaction.atomic():
+                            for write in job:
+                                write()
+                    except BaseException as exc:  # raised in the runner's thread
+                        self._error = exc
+            finally:
+                connections.close_all()  # this thread's connections only
+
+    def submit(self, writes: list) -> None:
+        """Queue one batch's writes (waits while another batch is already waiting)."""
+        if self._error is not None:
+            raise self._error
+        self._jobs.put(writes)
+
+    def close(self) -> None:
+        """Wait until every queued batch is written; raise the first failure."""
+        if self._thread.is_alive():
+            self._jobs.put(None)
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+def _write_behind_stop(behind: _WriteBehind | None, run: ImportRun) -> None:
+    """On a failed or refused run: let the queued batches finish, then take the counters from the
+    database, where they count only the batches that were written."""
+    if behind is None:
+        return
+    with contextlib.suppress(Exception):  # the run's own error is the one to report
+        behind.close()
+    run.refresh_from_db(fields=list(_COUNTERS))
 
 
 def _checked_batches(reader, kind: type[ImportKind], match: HeaderMatch):
