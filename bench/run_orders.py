@@ -326,10 +326,11 @@ def phase_import(args) -> dict:
 
 
 def _server_cpu_seconds() -> float | None:
-    """CPU seconds used so far by this connection's PostgreSQL backend process (same machine only,
-    read from /proc), or None on SQLite or when the server runs elsewhere. The import uses this one
-    connection, so the difference around it is the server's share of the work (WAL writer and
-    checkpointer not included)."""
+    """CPU seconds used so far by the PostgreSQL server for this process's work (same machine only,
+    read from /proc), or None on SQLite or when the server runs elsewhere: this connection's backend,
+    plus the backends that have already exited (the postmaster's reaped children), such as the one the
+    import's writer thread opens and closes. The difference around an import is the server's share of
+    it; the WAL writer and checkpointer, which live on, are not counted."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -338,11 +339,15 @@ def _server_cpu_seconds() -> float | None:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        backend = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        # Field 4 of stat is the parent: the postmaster, which adds up the CPU of its exited children.
+        postmaster = Path(f"/proc/{backend[1]}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    # Fields 14 and 15 of stat (utime, stime), counted after the ")" that ends the command name.
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    # Counted after the ")" that ends the command name: utime, stime are fields 14 and 15 of stat,
+    # cutime, cstime (children that exited) 16 and 17.
+    ticks = int(backend[11]) + int(backend[12]) + int(postmaster[13]) + int(postmaster[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def phase_profile(args) -> dict:

@@ -221,6 +221,9 @@ LIVEOPS_DATA_KEY = os.environ.get("LIVEOPS_DATA_KEY", "")
 
 # A million-line 抖店 export is about 630 MB; 1 GiB leaves room and still refuses multi-GB uploads.
 LIVEOPS_IMPORT_MAX_BYTES = int(os.environ.get("LIVEOPS_IMPORT_MAX_BYTES", str(1024 * 1024 * 1024)))
+# PostgreSQL: connections that write an import's batches at once (write-behind kinds). Each holds one
+# prepared batch in memory; two keep a two-core server busy while the runner prepares the next batch.
+LIVEOPS_IMPORT_WRITERS = int(os.environ.get("LIVEOPS_IMPORT_WRITERS", "2"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -132,8 +132,17 @@ BEGIN
         IF TG_OP = 'TRUNCATE' THEN
             EXECUTE format('SELECT c.%1$I FROM %2$I c WHERE c.%1$I IS NOT NULL LIMIT 1', col, child) INTO still;
         ELSE
-            EXECUTE format('SELECT c.%1$I FROM %2$I c WHERE c.%1$I IN (SELECT unnest($1)) LIMIT 1', col, child)
+            -- Counted, not "LIMIT 1": a delete that is allowed has no references to find, so every
+            -- plan must look at all of them. Under a LIMIT the planner expects an early hit and may
+            -- take a nested loop over the whole child table per key (25,000 orders: 118 s, not 0.1 s).
+            EXECUTE format('SELECT count(*) FROM %2$I c WHERE c.%1$I IN (SELECT unnest($1))', col, child)
                 INTO still USING gone;
+            IF still > 0 THEN
+                EXECUTE format('SELECT c.%1$I FROM %2$I c WHERE c.%1$I = ANY($1) LIMIT 1', col, child)
+                    INTO still USING gone;
+            ELSE
+                still := NULL;
+            END IF;
         END IF;
         IF still IS NOT NULL THEN
             RAISE EXCEPTION 'update or delete on table "%" violates foreign key on "%.%"', TG_TABLE_NAME, child, col

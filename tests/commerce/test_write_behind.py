@@ -5,6 +5,9 @@ shop and the rows of earlier batches, so nothing may stay uncommitted around the
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from django.db import connection
 
@@ -102,3 +105,32 @@ def test_a_failed_batch_stops_the_run_and_counts_only_written_batches(
     again = _import(path, douyin_shop)
     assert again.status == "succeeded", again.error
     assert OrderLine.objects.filter(shop=douyin_shop).count() == 450
+
+
+def test_two_writers_write_at_once_and_the_counters_add_up(
+    douyin_shop, douyin_file, small_batches, monkeypatch, settings
+):
+    settings.LIVEOPS_IMPORT_WRITERS = 2
+    started, finished = [], []
+    lock = threading.Lock()
+
+    def first_batch_slow():
+        with lock:
+            started.append(len(started) + 1)
+            mine = len(started)
+        if mine == 1:
+            time.sleep(1.0)  # the second writer takes batch 2 meanwhile and commits it first
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+        finished.append(mine)
+
+    monkeypatch.setattr(ingest, "_commit_without_flush_wait", first_batch_slow)
+    path, frame = douyin_file(450)
+    run = _import(path, douyin_shop)
+    assert run.status == "succeeded", run.error
+    assert finished[0] != 1 and sorted(finished) == list(range(1, len(finished) + 1))
+    run.refresh_from_db()
+    assert (run.rows_read, run.rows_inserted, run.progress_done, run.progress_total) == (450, 450, 450, 450)
+    assert OrderLine.objects.filter(shop=douyin_shop).count() == 450
+    for order in Order.objects.filter(shop=douyin_shop):
+        assert order.lines.count() == order.line_count

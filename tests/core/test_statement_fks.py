@@ -120,6 +120,29 @@ def test_deleting_a_referenced_parent_in_sql_is_refused(linked):
     assert AnchorAccount.objects.filter(pk=linked.anchor_account_id).exists()
 
 
+def test_a_bulk_delete_is_refused_only_for_referenced_rows_and_names_one(linked):
+    spare = AnchorAccount.objects.bulk_create(
+        AnchorAccount(platform="douyin", platform_anchor_id=f"72{i:06d}", nickname=f"备用{i}")
+        for i in range(300)
+    )
+    spare_ids = [a.pk for a in spare]
+
+    def delete(ids):
+        with connection.cursor() as cursor:
+            marks = ", ".join(["%s"] * len(ids))
+            cursor.execute(f"DELETE FROM commerce_anchoraccount WHERE id IN ({marks})", ids)  # noqa: S608 - placeholders only
+
+    # 301 rows, one of them referenced: refused, and the message names that one (not a count).
+    with pytest.raises(IntegrityError) as caught:
+        _enforced(lambda: delete([*spare_ids, linked.anchor_account_id]))
+    if connection.vendor == "postgresql":
+        assert f"Key (id)=({linked.anchor_account_id}) is still referenced" in str(caught.value)
+    assert AnchorAccount.objects.count() == 301
+    # The 300 unreferenced ones go in one statement.
+    delete(spare_ids)
+    assert list(AnchorAccount.objects.values_list("pk", flat=True)) == [linked.anchor_account_id]
+
+
 def test_orm_deletes_follow_on_delete(linked):
     # SET_NULL on the attribution links, CASCADE from the order: Django does both before it deletes.
     linked.anchor_account.delete()

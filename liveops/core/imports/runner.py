@@ -22,6 +22,8 @@ from typing import TypeVar
 import polars as pl
 from django.conf import settings
 from django.db import connection, connections, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -226,7 +228,7 @@ def _execute(*, run: ImportRun, actor) -> ImportRun:
             kind.prepare()
             if _write_behind_wanted(kind_cls):
                 kind.writes_defer()
-                behind = _WriteBehind()
+                behind = _WriteBehind(writers=int(getattr(settings, "LIVEOPS_IMPORT_WRITERS", 2)))
             if kind.wants_file_keys:
                 kind.file_keys = _file_keys(reader, kind_cls, match)
             run.progress_total = reader.estimated_rows
@@ -258,6 +260,7 @@ def _execute(*, run: ImportRun, actor) -> ImportRun:
                                 f"{kind_cls.__name__}.upsert counted {inserted + updated + unchanged} of {valid.height} rows"
                             )
                     report.write(rejects)
+                    rejected_before = run.rows_rejected
                     run.rows_read += height
                     run.rows_inserted += inserted
                     run.rows_updated += updated
@@ -265,11 +268,16 @@ def _execute(*, run: ImportRun, actor) -> ImportRun:
                     run.rows_rejected += rejects.get_column("line").n_unique()
                     run.progress_done = run.rows_read
                     run.progress_total = max(run.progress_total, run.rows_read)
-                    counters = {name: getattr(run, name) for name in _COUNTERS}
                     if behind:
-                        behind.submit([*kind.writes_take(), partial(_counters_save, run.pk, counters)])
+                        # Batches may commit out of order: each adds its own share to the counters.
+                        added = {"rows_read": height, "rows_inserted": inserted, "rows_updated": updated}
+                        added |= {
+                            "rows_unchanged": unchanged,
+                            "rows_rejected": run.rows_rejected - rejected_before,
+                        }
+                        behind.submit([*kind.writes_take(), partial(_counters_add, run.pk, added)])
                     else:
-                        _counters_save(run.pk, counters)
+                        _counters_save(run.pk, {name: getattr(run, name) for name in _COUNTERS})
             if behind:
                 behind.close()  # every batch written (or its failure raised) before the last step
             with transaction.atomic():
@@ -311,6 +319,17 @@ def _counters_save(run_id: int, counters: dict[str, int]) -> None:
     ImportRun.objects.filter(pk=run_id).update(**counters)
 
 
+def _counters_add(run_id: int, added: dict[str, int]) -> None:
+    """Add one batch's rows to the run's counters (write-behind: in the batch's own transaction, so
+    the counters are the sum of the batches written, whatever order they were committed in)."""
+    read = F("rows_read") + added["rows_read"]
+    ImportRun.objects.filter(pk=run_id).update(
+        **{name: F(name) + n for name, n in added.items()},
+        progress_done=read,
+        progress_total=Greatest(F("progress_total"), read),
+    )
+
+
 def _write_behind_wanted(kind: type[ImportKind]) -> bool:
     """Whether this run writes its batches in a background thread (``_WriteBehind``): kinds that
     allow it, on PostgreSQL, when no transaction is open around the run. SQLite has one writer at a
@@ -329,45 +348,55 @@ class _WriteBehind:
 
     Why: preparing a batch is client work (polars, which releases the GIL) and writing it is server
     work (COPY, index upkeep, reference checks), so on two cores they overlap instead of taking turns.
-    Batches are written one at a time, in order; at most one waits, so memory grows by one batch.
-    Each batch's transaction also saves the run's counters, so the counters never count a batch that
-    was not written. A failure is raised in the runner's thread at its next ``submit`` or ``close``;
-    the batches after the failed one are not written.
+    With ``writers`` threads, that many batches are written at once, each on its own connection: one
+    backend cannot keep up with the runner, and the server's share then fills the second core. Their
+    transactions never touch the same rows (each key's rows are in one batch), so they neither wait for
+    nor deadlock on each other, and may commit in any order. At most ``writers`` batches wait, so memory
+    grows by that many batches. Each batch's transaction also adds its rows to the run's counters, so
+    the counters never count a batch that was not written. A failure is raised in the runner's thread at
+    its next ``submit`` or ``close``; batches not yet started are then dropped, not written.
     """
 
-    def __init__(self) -> None:
-        self._jobs: queue.Queue = queue.Queue(maxsize=1)
+    def __init__(self, *, writers: int = 1) -> None:
+        self._jobs: queue.Queue = queue.Queue(maxsize=max(1, writers))
         self._error: BaseException | None = None
         self._language = translation.get_language()
-        self._thread = threading.Thread(target=self._work, name="import-write-behind", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"import-write-behind-{i}", daemon=True)
+            for i in range(max(1, writers))
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def _work(self) -> None:
         with translation.override(self._language):
             try:
                 while (job := self._jobs.get()) is not None:
                     if self._error is not None:
-                        continue  # a batch failed: the ones after it are dropped, not written
+                        continue  # a batch failed: the ones not yet started are dropped, not written
                     try:
                         with transaction.atomic():
                             for write in job:
                                 write()
                     except BaseException as exc:  # raised in the runner's thread
-                        self._error = exc
+                        if self._error is None:
+                            self._error = exc
             finally:
                 connections.close_all()  # this thread's connections only
 
     def submit(self, writes: list) -> None:
-        """Queue one batch's writes (waits while another batch is already waiting)."""
+        """Queue one batch's writes (waits while ``writers`` batches are already waiting)."""
         if self._error is not None:
             raise self._error
         self._jobs.put(writes)
 
     def close(self) -> None:
         """Wait until every queued batch is written; raise the first failure."""
-        if self._thread.is_alive():
-            self._jobs.put(None)
-            self._thread.join()
+        for thread in self._threads:
+            if thread.is_alive():
+                self._jobs.put(None)  # one end mark per thread: each takes one and stops
+        for thread in self._threads:
+            thread.join()
         if self._error is not None:
             raise self._error
 
