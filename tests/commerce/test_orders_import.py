@@ -212,6 +212,22 @@ def test_reimport_skips_unchanged_orders_before_parsing(douyin_shop, douyin_file
     assert sum(validated) == 0
 
 
+def test_lines_without_a_source_fingerprint_are_derived_again_then_skipped(
+    douyin_shop, douyin_file, monkeypatch
+):
+    """Lines an older importer wrote carry no fingerprint: a re-import cannot skip them, so it derives
+    them again (nothing changes) and stores the fingerprint for the next time."""
+    path, _frame = douyin_file(120)
+    _import(path, douyin_shop)
+    OrderLine.objects.filter(shop=douyin_shop).update(source_hash="")
+    validated = _count_validated(monkeypatch)
+    run = _import(path, douyin_shop)
+    assert (run.rows_unchanged, run.rows_updated, sum(validated)) == (120, 0, 120)
+    assert not OrderLine.objects.filter(shop=douyin_shop, source_hash="").exists()
+    validated.clear()
+    assert _import(path, douyin_shop).rows_unchanged == 120 and sum(validated) == 0
+
+
 def test_reimport_with_one_changed_row_reprocesses_only_its_order(douyin_shop, douyin_file, monkeypatch):
     """A changed row sends its whole order (all its lines) through; the other orders are left out."""
     import polars as pl
