@@ -57,3 +57,12 @@ def make_line(
     }
     values.update(fields)
     return OrderLine.objects.create(**values)
+
+
+def orders_import(path, shop: Shop, actor=None, kind: str = "douyin-orders"):
+    """Import an order export into ``shop`` at once, as the worker would run the job; returns the run."""
+    from liveops.core.imports.services import import_start
+
+    return import_start(
+        actor=actor, kind=kind, file=path, file_name=path.name, options={"shop": shop.name}, run_now=True
+    )

@@ -17,24 +17,13 @@ from liveops.commerce.services.attribution import (
 )
 from liveops.core.access import access_for
 from liveops.core.errors import DomainError, NotAllowed
-from liveops.core.imports.services import import_start
 from liveops.core.models import AuditEntry
 from liveops.sourcing.models import Sku
+from tests.commerce.factories import orders_import as _import
 from tests.factories import make_merchant, make_product
 
 pytestmark = pytest.mark.django_db
 PID_A, PID_B, PID_C = "3580000000000000001", "3580000000000000002", "3580000000000000003"
-
-
-def _import(path, shop, actor=None):
-    return import_start(
-        actor=actor,
-        kind="douyin-orders",
-        file=path,
-        file_name=path.name,
-        options={"shop": shop.name},
-        run_now=True,
-    )
 
 
 @pytest.fixture

@@ -5,15 +5,9 @@ from __future__ import annotations
 import pytest
 
 from liveops.commerce.models import AnchorAccount, DailyShopRollup, Order, OrderLine
-from liveops.core.imports.services import import_start
+from tests.commerce.factories import orders_import as _import
 
 pytestmark = pytest.mark.django_db
-
-
-def _import(path, shop, actor=None, kind="douyin-orders"):
-    return import_start(
-        actor=actor, kind=kind, file=path, file_name=path.name, options={"shop": shop.name}, run_now=True
-    )
 
 
 def test_douyin_export_imports_every_line(douyin_shop, douyin_file):

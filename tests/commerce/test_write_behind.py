@@ -14,7 +14,7 @@ from django.db import connection
 from liveops.commerce import ingest
 from liveops.commerce.models import Order, OrderLine
 from liveops.core.imports import runner
-from liveops.core.imports.services import import_start
+from tests.commerce.factories import orders_import as _import
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -39,17 +39,6 @@ def submitted(monkeypatch):
 
     monkeypatch.setattr(runner._WriteBehind, "submit", spy)
     return calls
-
-
-def _import(path, shop):
-    return import_start(
-        actor=None,
-        kind="douyin-orders",
-        file=path,
-        file_name=path.name,
-        options={"shop": shop.name},
-        run_now=True,
-    )
 
 
 def test_batches_written_behind_give_every_line_once(douyin_shop, douyin_file, small_batches, submitted):
