@@ -64,5 +64,11 @@ def browser_page(monkeypatch):
         try:
             yield page, problems
         finally:
+            # While Playwright's loop runs, Django keeps this thread's connections in a context
+            # variable (asgiref's Local), apart from the ones it sees once the loop has stopped; left
+            # open, the test's connection keeps the PostgreSQL test database from being dropped.
+            from django.db import connections
+
+            connections.close_all()
             context.close()
             browser.close()
