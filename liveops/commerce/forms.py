@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from liveops.commerce.models import AttributionRule, Platform, Shop
-from liveops.core.forms import StyledForm
+from liveops.core.forms import StyledForm, int_or_none
 from liveops.sourcing.models import Product, Sku
 
 
@@ -50,8 +50,8 @@ class RuleForm(StyledForm):
         cd = super().clean()
         ref = (cd.get("product_ref") or "").strip()
         product = None
-        if ref.isdigit():
-            product = Product.objects.filter(pk=int(ref)).first()
+        if (pk := int_or_none(ref)) is not None:
+            product = Product.objects.filter(pk=pk).first()
         if product is None and ref:
             product = Product.objects.filter(merchant_code=ref).first()
         if product is None and ref:

@@ -16,7 +16,7 @@ from liveops.commerce.models.marketing import AdChannel
 from liveops.commerce.selectors.marketing import campaign_list
 from liveops.commerce.selectors.shops import shops_visible
 from liveops.core.access import Access
-from liveops.core.forms import StyledForm
+from liveops.core.forms import StyledForm, int_or_none
 
 MAX_CNY = Decimal("9999999999999.99")
 
@@ -110,7 +110,7 @@ class CampaignForm(MarketingForm):
     def clean_session_ids(self) -> list[int]:
         text = self.cleaned_data.get("session_ids") or ""
         parts = [p.strip() for p in text.replace("，", ",").split(",") if p.strip()]
-        if not all(p.isdigit() and 0 < int(p) < 2**63 for p in parts):
+        if not all((n := int_or_none(p)) is not None and 0 < n < 2**63 for p in parts):
             raise forms.ValidationError(_("Give the sessions' numbers, separated by commas."))
         return sorted({int(p) for p in parts})
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from liveops.commerce.models import Shop
+from liveops.core.forms import int_or_none
 from liveops.core.imports.readers import ImportRefused
 from liveops.core.models import ImportRun
 
@@ -29,7 +30,8 @@ def shop_for_run(
             _("Choose the shop these rows belong to (on the command line: --shop NAME)."), code="shop_missing"
         )
     qs = Shop.objects.select_related("department")
-    shop = qs.filter(pk=int(value)).first() if value.isdigit() and len(value) < 19 else None
+    pk = int_or_none(value)
+    shop = qs.filter(pk=pk).first() if pk is not None else None
     if shop is None:
         named = list(qs.filter(name=value))
         on_platform = [s for s in named if s.platform == platform]

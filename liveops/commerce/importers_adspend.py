@@ -33,6 +33,7 @@ from liveops.commerce.models.marketing import AdChannel
 from liveops.commerce.parsing import money_fen, quantity
 from liveops.commerce.services.marketing import CampaignFinder, budgets_check_overspend
 from liveops.core.audit import audit_action, snapshot
+from liveops.core.forms import int_or_none
 from liveops.core.imports.readers import LINE, ImportRefused
 from liveops.core.imports.registry import (
     CREATE,
@@ -213,7 +214,8 @@ class AdSpendImport(ImportKind):
         if not value:
             return None
         qs = Campaign.objects.all()
-        campaign = qs.filter(pk=int(value)).first() if value.isdigit() and len(value) < 19 else None
+        pk = int_or_none(value)
+        campaign = qs.filter(pk=pk).first() if pk is not None else None
         campaign = campaign or qs.filter(name=value).order_by("-starts_on").first()
         if campaign is None or not self.access.reaches_department("commerce.view", campaign.department_id):
             raise ImportRefused(

@@ -79,11 +79,19 @@ def province_of(col: str) -> pl.Expr:
     return found.replace(_PROVINCE_FULL)
 
 
+# A place name, not a street: a few Chinese characters ending in an administrative unit. Why checked: an
+# address without a district (``广东省 东莞市 鸿福路100号…``) or with the district run into the street
+# (``浙江省 杭州市 西湖区文三路100号``) would otherwise put the street, personal data, in a region field
+# that every operator sees unmasked.
+_REGION_RE = r"^\p{Han}{1,12}(?:市|州|盟|地区|区|县|旗|镇|乡|街道)$"
+
+
 def address_part(col: str, index: int) -> pl.Expr:
     """City (1) or district (2) of a Taobao address written with spaces (``浙江省 杭州市 西湖区 …``);
-    null when the address is not written that way."""
+    null when the address is not written that way or that part is not a place name."""
     parts = pl.col(col).str.strip_chars().str.split(" ").list.eval(pl.element().filter(pl.element() != ""))
-    return pl.when(parts.list.len() >= 3).then(parts.list.get(index, null_on_oob=True))
+    part = parts.list.get(index, null_on_oob=True)
+    return pl.when((parts.list.len() >= 3) & part.str.contains(_REGION_RE)).then(part)
 
 
 def epoch_as_text(col: str) -> pl.Expr:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liveops.commerce.selectors.aftersales import aftersale_get
 from liveops.commerce.views import aftersales as views
+from liveops.core.forms import int_or_none
 from liveops.core.history import history_register
 from liveops.core.navigation import TOOLS, nav_register
 
@@ -41,11 +42,8 @@ if not _registered("EC", "commerce-settlements"):
 
 
 def _aftersale_visible(access, user, object_id: str) -> bool:
-    return (
-        object_id.isdigit()
-        and len(object_id) < 19
-        and aftersale_get(access=access, pk=int(object_id)) is not None
-    )
+    pk = int_or_none(object_id)
+    return pk is not None and aftersale_get(access=access, pk=pk) is not None
 
 
 history_register("commerce.aftersale", _aftersale_visible)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from liveops.commerce.selectors.orders import order_get
 from liveops.commerce.views import dashboards as views
 from liveops.commerce.views import order_pages
+from liveops.core.forms import int_or_none
 from liveops.core.history import history_register
 from liveops.core.navigation import TOOLS, nav_register
 
@@ -37,7 +38,8 @@ _register("LC", _("Anchors' sales"), "commerce-anchor-list", "person-video3")
 
 
 def _order_history_check(access, user, object_id: str) -> bool:
-    return object_id.isdigit() and order_get(access=access, pk=int(object_id)) is not None
+    pk = int_or_none(object_id)
+    return pk is not None and order_get(access=access, pk=pk) is not None
 
 
 history_register("commerce.order", _order_history_check)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 from liveops.core.access import Access
 from liveops.core.duties import collect_features
+from liveops.core.forms import int_or_none
 from liveops.core.models import AuditEntry
 
 AUDIT_PAGE_SIZE = 50
@@ -92,8 +93,8 @@ def audit_page(
         qs = qs.filter(at__gte=dt.datetime.combine(d, dt.time.min, tzinfo=tz))
     if d := _parse_date(date_to):
         qs = qs.filter(at__lt=dt.datetime.combine(d + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
-    if before_id.isdigit():
-        qs = qs.filter(id__lt=int(before_id))
+    if (before := int_or_none(before_id)) is not None:
+        qs = qs.filter(id__lt=before)
     entries = list(qs.order_by("-id")[: size + 1])
     next_before = entries[size - 1].id if len(entries) > size else None
     return AuditPage(entries=entries[:size], next_before=next_before)

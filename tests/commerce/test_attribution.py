@@ -200,3 +200,43 @@ def test_attribution_api_creates_rule(client_for, library, douyin_shop, douyin_f
     assert r.json()["lines_matched"] == OrderLine.objects.filter(platform_product_id=PID_C).count() > 0
     again = client_for("member").post("/api/v1/commerce/attribution/rules/", body)
     assert again.status_code == 400
+
+
+def test_rule_refused_when_its_key_is_on_lines_of_another_departments_shop(library, personas, client_for):
+    """A rule holds for the whole platform, so it may not re-link lines of shops the mapper cannot
+    change: refused (403), and those lines keep their links."""
+    from tests.commerce.factories import make_line, make_shop
+
+    other_product = make_product(library.merchant, title="直播部的商品")
+    ls_shop = make_shop(platform="douyin", name="直播部抖店", department_code="LS")
+    their_line = make_line(ls_shop, platform_product_id="LS-PID-1", product=other_product)
+    with pytest.raises(NotAllowed):
+        attribution_rule_create(
+            actor=personas["member"],
+            platform="douyin",
+            key_kind="product_id",
+            key_value="LS-PID-1",
+            product=library,
+        )
+    body = {"platform": "douyin", "key_kind": "product_id", "key_value": "LS-PID-1", "product": library.pk}
+    assert client_for("member").post("/api/v1/commerce/attribution/rules/", body).status_code == 403
+    their_line.refresh_from_db()
+    assert their_line.product_id == other_product.pk
+    assert not AttributionRule.objects.filter(key_value="LS-PID-1").exists()
+    # The department's own manager may not either; an administrator over every shop may.
+    with pytest.raises(NotAllowed):
+        attribution_rule_create(
+            actor=personas["manager"],
+            platform="douyin",
+            key_kind="product_id",
+            key_value="LS-PID-1",
+            product=library,
+        )
+    rule, matched = attribution_rule_create(
+        actor=personas["admin"],
+        platform="douyin",
+        key_kind="product_id",
+        key_value="LS-PID-1",
+        product=library,
+    )
+    assert matched == 1 and rule.pk

@@ -276,3 +276,21 @@ def test_dashboard_figures_are_cached_until_the_rollups_are_recomputed(dash, cli
     rollups_refresh(shop_days={dash.ec.pk: {D1}})
     third = client.get(url, RANGE)
     assert third.context["series"][0]["gmv_fen"] == first.context["series"][0]["gmv_fen"] + 5000
+
+
+def test_product_sales_page_hides_products_neither_in_the_library_nor_sold_here(dash, client_for):
+    """An operator who does not read the library opens the sales of products sold in their shops only:
+    a product still being recruited (no sales) is not found, page and API, so its title stays hidden."""
+    from tests.factories import make_merchant, make_product
+
+    secret = make_product(make_merchant("保密品牌方", department="MR"), title="未公开新品")
+    for url in (
+        reverse("commerce-product-sales", args=[secret.pk]),
+        f"/api/v1/commerce/products/{secret.pk}/sales/",
+    ):
+        response = client_for("member").get(url)
+        assert response.status_code == 404 and "未公开新品" not in response.content.decode()
+    # Sold in the member's shop: found.
+    assert client_for("member").get(reverse("commerce-product-sales", args=[dash.p1.pk])).status_code == 200
+    # Whoever reads the library (the administrator) opens it, sales or not.
+    assert client_for("admin").get(reverse("commerce-product-sales", args=[secret.pk])).status_code == 200

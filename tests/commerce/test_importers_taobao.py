@@ -486,3 +486,23 @@ def test_taobao_money_rule_for_any_amount(total, refund_share, paid, style):
     assert got["refund_fen"] == refund
     assert got["aftersale_state"] == ("refunded" if refund else "none")
     assert got["status"] == ("paid" if paid else "unpaid")
+
+
+@pytest.mark.parametrize(
+    ("address", "city", "district"),
+    [
+        ("浙江省 杭州市 西湖区 文三路100号", "杭州市", "西湖区"),
+        ("广东省 东莞市 鸿福路100号3栋501室", "东莞市", None),  # no district: the street is not one
+        ("浙江省 杭州市 西湖区文三路100号", "杭州市", None),  # district run into the street
+        ("内蒙古自治区 呼伦贝尔市 鄂温克族自治旗 巴彦托海镇", "呼伦贝尔市", "鄂温克族自治旗"),
+        ("广东省 东莞**** ***", None, None),  # masked by the platform
+    ],
+)
+def test_region_fields_never_hold_the_street(address, city, district):
+    """City and district are shown unmasked to every operator, so only place names may go there."""
+    from liveops.commerce.importers_taobao import address_part
+
+    frame = pl.DataFrame({"a": [address]}).select(
+        address_part("a", 1).alias("city"), address_part("a", 2).alias("district")
+    )
+    assert frame.row(0) == (city, district)

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from liveops.commerce.models import AfterSale, SettlementEntry
 from liveops.commerce.selectors import aftersales as sel
+from liveops.commerce.selectors.dashboards import DATE_BOUNDS, DATETIME_BOUNDS
 from liveops.core.errors import DomainError
 
 
@@ -101,8 +102,12 @@ class SettlementEntrySerializer(serializers.ModelSerializer):
 class AfterSaleFilter(django_filters.FilterSet):
     shop = IdFilter(field_name="shop_id", label="shop id")
     line = IdFilter(field_name="line_id", label="order line id")
-    applied_from = django_filters.IsoDateTimeFilter(field_name="applied_at", lookup_expr="gte")
-    applied_to = django_filters.IsoDateTimeFilter(field_name="applied_at", lookup_expr="lt")
+    applied_from = django_filters.IsoDateTimeFilter(
+        field_name="applied_at", lookup_expr="gte", validators=DATETIME_BOUNDS
+    )
+    applied_to = django_filters.IsoDateTimeFilter(
+        field_name="applied_at", lookup_expr="lt", validators=DATETIME_BOUNDS
+    )
 
     class Meta:
         model = AfterSale
@@ -142,8 +147,12 @@ class AfterSaleDetail(generics.RetrieveAPIView):
 class SettlementFilter(django_filters.FilterSet):
     shop = IdFilter(field_name="shop_id", label="shop id")
     line = IdFilter(field_name="line_id", label="order line id")
-    occurred_from = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_to = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    occurred_from = django_filters.IsoDateTimeFilter(
+        field_name="occurred_at", lookup_expr="gte", validators=DATETIME_BOUNDS
+    )
+    occurred_to = django_filters.IsoDateTimeFilter(
+        field_name="occurred_at", lookup_expr="lt", validators=DATETIME_BOUNDS
+    )
 
     class Meta:
         model = SettlementEntry
@@ -180,12 +189,14 @@ class RefundRateSerializer(serializers.Serializer):
 
 class RefundRatesQuery(forms.Form):
     dimension = forms.ChoiceField(choices=[(d, d) for d in sel.DIMENSIONS], required=False)
-    date_from = forms.DateField(required=False)
-    date_to = forms.DateField(required=False)
+    date_from = forms.DateField(required=False, validators=DATE_BOUNDS)
+    date_to = forms.DateField(required=False, validators=DATE_BOUNDS)
     shop = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
     def clean(self):
         data = super().clean()
+        if self.errors:
+            return data
         today = timezone.localdate()
         data["date_to"] = data.get("date_to") or today
         data["date_from"] = data.get("date_from") or data["date_to"] - dt.timedelta(days=29)

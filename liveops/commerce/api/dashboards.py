@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -27,7 +28,6 @@ from liveops.commerce.selectors import orders as order_sel
 from liveops.commerce.selectors.shops import shop_ids_visible, shops_visible
 from liveops.commerce.services.order_contacts import order_contact_reveal
 from liveops.core.errors import DomainError
-from liveops.sourcing.models import Product
 
 _ID_MAX = 2**63 - 1
 _DATE_BOUNDS = [MinValueValidator(sel.DATE_MIN), MaxValueValidator(sel.DATE_MAX)]
@@ -509,7 +509,9 @@ class ProductSales(APIView):
 
     @extend_schema(parameters=_RANGE_PARAMS, responses=AttributedSalesSerializer)
     def get(self, request, pk: int):
-        product = get_object_or_404(Product, pk=pk)
+        product = sel.product_for_sales(access=request.access, pk=pk)
+        if product is None:
+            raise NotFound
         return _key_sales(
             request, dimension="product", pair=sel.PRODUCT_ANCHOR, pk=product.pk, name=product.title
         )

@@ -37,6 +37,7 @@ from liveops.commerce.selectors.shops import shop_get
 from liveops.commerce.services import kpis as kpi_services
 from liveops.commerce.services import marketing as services
 from liveops.core.errors import DomainError
+from liveops.core.forms import int_or_none
 
 MAX_SPAN_DAYS = 366 * 2
 
@@ -336,8 +337,7 @@ class BudgetListCreate(APIView):
     )
     def get(self, request):
         def int_param(name):
-            value = request.query_params.get(name) or ""
-            return int(value) if value.isdigit() and len(value) < 19 else None
+            return int_or_none(request.query_params.get(name))
 
         rows = selectors.budget_list(
             access=request.access, campaign_id=int_param("campaign"), shop_id=int_param("shop")
@@ -733,7 +733,7 @@ class KpiTracking(APIView):
             access=request.access,
             date_from=start,
             date_to=end,
-            shop_id=int(shop) if shop.isdigit() and len(shop) < 19 else None,
+            shop_id=int_or_none(shop),
             today=today,
         )
         return Response(KpiTrackingRowSerializer(rows, many=True).data)
@@ -813,7 +813,7 @@ class ProductPerformance(APIView):
             access=request.access,
             date_from=start,
             date_to=end,
-            shop_id=int(shop) if shop.isdigit() and len(shop) < 19 else None,
+            shop_id=int_or_none(shop),
             sort=sort,
             tag=tag,
             limit=500,

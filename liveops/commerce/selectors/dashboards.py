@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import polars as pl
 from django.core.cache import cache
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection
 from django.db.models import CharField, F, Func, Sum
 from django.utils.translation import get_language
@@ -54,6 +55,13 @@ PERIOD_ALL = "all"
 # Dates outside these are refused by the forms and clamped here (no order is older or newer).
 DATE_MIN = dt.date(2000, 1, 1)
 DATE_MAX = dt.date(2099, 12, 31)
+# Validators for date (and date-time) inputs: the range the dashboards and day-by-day figures accept,
+# far inside Python's and the databases' limits, so a day added or subtracted never overflows.
+DATE_BOUNDS = [MinValueValidator(DATE_MIN), MaxValueValidator(DATE_MAX)]
+DATETIME_BOUNDS = [
+    MinValueValidator(dt.datetime.combine(DATE_MIN, dt.time.min, tzinfo=dt.UTC)),
+    MaxValueValidator(dt.datetime.combine(DATE_MAX, dt.time.max, tzinfo=dt.UTC)),
+]
 # The products an anchor sold (``ANCHOR_PRODUCT``) and the anchors that sold a product
 # (``PRODUCT_ANCHOR``). Not kept in the rollups: an anchor × product row per shop and day would be as
 # many rows as lines when anchors sell hundreds of products (costing a million-line import seconds);
@@ -600,3 +608,21 @@ def anchor_ranking(
         ]:
             rows.append(derive({"key": str(acc.pk), "label": str(acc), "account": acc, **_zero(SUMS)}))
     return {"rows": rows, "unattributed": unattributed, "total": data["total"]}
+
+
+def product_for_sales(*, access, pk: int) -> Product | None:
+    """The library product whose attributed sales the actor may open: one they may see in the library,
+    or one sold in a shop they see. Any other product is not found, so its title and merchant (an
+    unreleased product, say) are not shown to every operator who tries its number."""
+    from liveops.commerce.selectors.shops import shop_ids_visible
+    from liveops.sourcing.selectors.products import product_get
+
+    product = Product.objects.select_related("merchant").filter(pk=pk).first()
+    if product is None:
+        return None
+    if access.can("sourcing.view") and product_get(access=access, pk=pk) is not None:
+        return product
+    sold_here = DailyDimensionRollup.objects.filter(
+        dimension="product", key=str(pk), shop_id__in=shop_ids_visible(access=access)
+    ).exists()
+    return product if sold_here else None

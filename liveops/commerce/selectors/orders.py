@@ -107,9 +107,12 @@ def cursor_decode(cursor: str, ordering: str) -> tuple[dt.datetime | None, int] 
         parts = raw.split("|")
         if ordering == "paid" and parts[0] == "p" and len(parts) == 3:
             at = dt.datetime.fromisoformat(parts[1])
+            # A forged cursor near year 1 or 9999 would overflow when the database converts it to UTC.
+            if not 2000 <= at.year <= 2099 or not 0 <= int(parts[2]) < 2**63:
+                return None
             return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)), int(parts[2])
         if ordering == "new" and parts[0] == "i" and len(parts) == 2:
-            return None, int(parts[1])
+            return (None, int(parts[1])) if 0 <= int(parts[1]) < 2**63 else None
     except (ValueError, UnicodeDecodeError):
         return None
     return None

@@ -34,6 +34,26 @@ def _require(actor, capability: str = "commerce.change") -> None:
         raise NotAllowed(_("You are not allowed to do this."))
 
 
+def _require_lines_changeable(actor, *, shop_ids: set[int]) -> None:
+    """Refuse a rule whose key is on lines of shops the actor may not change.
+
+    Why refuse rather than apply it to the actor's shops only: a rule holds for the whole platform
+    (every later import of every shop uses it), so a rule that re-links another department's lines
+    is that department's decision too."""
+    if actor is None or not shop_ids:
+        return
+    from liveops.commerce.selectors.shops import shop_ids_visible
+
+    outside = shop_ids - set(shop_ids_visible(access=access_for(actor), capability="commerce.change"))
+    if outside:
+        # The shops are not named: the actor may not be allowed to see them.
+        raise NotAllowed(
+            _(
+                "Lines in shops you may not change carry this value; ask the department that runs them to map it."
+            )
+        )
+
+
 def _affected_days(condition: str, params: list) -> dict[int, set[dt.date]]:
     import polars as pl
 
@@ -94,6 +114,7 @@ def attribution_rule_create(
     )
     params = [*shops_params, key_value]
     days = _affected_days(condition, params)
+    _require_lines_changeable(actor, shop_ids=set(days))
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {_LINES} SET product_id = %s, sku_id = %s, merchant_id = %s WHERE {condition}",

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from liveops.commerce.models import AdSpend, Budget, Campaign, Shop
 from liveops.commerce.models.marketing import AdChannel
+from liveops.commerce.selectors.dashboards import DATE_MAX, DATE_MIN
 from liveops.commerce.selectors.marketing import budget_spend
 from liveops.core.access import Access
 from liveops.core.audit import audit_action, audit_delete, audit_update, model_create, model_update, snapshot
@@ -85,6 +86,14 @@ def _period(start: dt.date, end: dt.date, *, start_field: str, end_field: str) -
         raise DomainError(
             _("Choose at most two years."), fields={end_field: [_("Choose at most two years.")]}
         )
+    for value, field in ((start, start_field), (end, end_field)):
+        # Outside these bounds the day-by-day figures would overflow Python's dates (year 9999).
+        if not DATE_MIN <= value <= DATE_MAX:
+            message = _("Choose a date between %(first)s and %(last)s.") % {
+                "first": DATE_MIN,
+                "last": DATE_MAX,
+            }
+            raise DomainError(message, fields={field: [message]})
 
 
 def _default_department(actor, shops: Sequence[Shop] = ()) -> Department:

@@ -19,10 +19,12 @@ from django.views.decorators.http import require_POST
 
 from liveops.commerce.models.orders import AfterSaleState
 from liveops.commerce.selectors import aftersales as sel
+from liveops.commerce.selectors.dashboards import DATE_BOUNDS
 from liveops.commerce.selectors.shops import shop_get, shops_visible
 from liveops.commerce.services.aftersales import aftersales_relink
 from liveops.core.duties import serves
 from liveops.core.errors import NotAllowed
+from liveops.core.forms import int_or_none
 from liveops.core.permissions import capability_required
 
 # What Douyin calls its after-sales types (offered as suggestions; any text filters).
@@ -142,7 +144,8 @@ def aftersale_detail(request, pk: int):
 def aftersale_relink(request):
     """Link the chosen shop's waiting cases and settlement rows (a button of the after-sales list)."""
     raw = request.POST.get("shop", "")
-    shop = shop_get(access=request.access, pk=int(raw)) if raw.isdigit() and len(raw) < 19 else None
+    pk = int_or_none(raw)
+    shop = shop_get(access=request.access, pk=pk) if pk is not None else None
     if shop is None:
         raise Http404
     try:
@@ -156,10 +159,16 @@ def aftersale_relink(request):
 class SettlementFilterForm(forms.Form):
     shop = forms.TypedChoiceField(required=True, coerce=int, label=gettext_lazy("Shop"))
     date_from = forms.DateField(
-        required=False, label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=gettext_lazy("From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=DATE_BOUNDS,
     )
     date_to = forms.DateField(
-        required=False, label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=gettext_lazy("To"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=DATE_BOUNDS,
     )
     type = forms.CharField(required=False, max_length=60, label=gettext_lazy("Billing type"))
     before = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)

@@ -19,7 +19,6 @@ from liveops.commerce.selectors import dashboards as sel
 from liveops.commerce.selectors.shops import shop_get, shops_visible
 from liveops.core.duties import serves
 from liveops.core.permissions import capability_required
-from liveops.sourcing.models import Product
 from liveops.sourcing.selectors.products import product_get
 
 BREAKDOWNS = sel.DIMENSIONS
@@ -318,7 +317,9 @@ def anchor_detail(request, pk: int):
 @serves("LC-4", "EC-5", feature=gettext_noop("A product's attributed sales: by day, by shop, by anchor"))
 @capability_required("commerce.view")
 def product_sales(request, pk: int):
-    product = get_object_or_404(Product.objects.select_related("merchant"), pk=pk)
+    product = sel.product_for_sales(access=request.access, pk=pk)
+    if product is None:
+        raise Http404
     form, start, end = _range(request)
     shops = list(shops_visible(access=request.access))
     ids = [s.pk for s in shops]
