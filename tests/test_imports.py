@@ -10,6 +10,7 @@ import threading
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 import xlsxwriter
 from django.contrib.auth import get_user_model
@@ -241,6 +242,56 @@ def test_zip_bomb_refused(tmp_path, imp_org, imp_admin, settings):
     run = imp_run(imp_admin, path)
     assert run.status == ImportStatus.REFUSED
     assert "unpacks" in run.error
+
+
+def _workbook_with_stray_cell(path, row: int, column: int):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["姓名", "部门"])
+    ws.append(["张三", "EC"])
+    ws.cell(row=row, column=column, value="x")
+    wb.save(path)
+    return path
+
+
+def test_sparse_workbook_refused_before_the_reader_allocates_its_grid(tmp_path, imp_org, imp_admin):
+    """A few-KB workbook with one cell at XFD1048576 would make the reader allocate 512 GB and kill the
+    process; it is refused (by the sheet's extent), naming rows and columns."""
+    path = _workbook_with_stray_cell(tmp_path / "sparse.xlsx", 1_048_576, 16_384)
+    assert path.stat().st_size < 20 * 1024
+    run = imp_run(imp_admin, path)
+    assert run.status == ImportStatus.REFUSED
+    assert "1,048,576" in run.error and "16,384" in run.error
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "refused"),
+    [(2, 2, False), (100_000, 2, False), (2, 16_000, False), (200_001, 200, True), (1_000_000, 41, True)],
+)
+def test_sheet_extent_limit(tmp_path, settings, row, column, refused):
+    """The limit is on rows × columns of the grid the reader builds (here 40 million cells)."""
+    from liveops.core.imports.readers import ImportRefused, check_sheet_extent
+
+    settings.LIVEOPS_IMPORT_MAX_XLSX_CELLS = 40_000_000
+    path = _workbook_with_stray_cell(tmp_path / "s.xlsx", row, column)
+    if refused:
+        with pytest.raises(ImportRefused):
+            check_sheet_extent(path)
+    else:
+        check_sheet_extent(path)
+
+
+@pytest.mark.parametrize("digits", ["1", "9", "10", "615384", "999999", "1000000"])
+def test_the_bigger_than_pattern_matches_exactly_the_bigger_numbers(digits):
+    import re
+
+    from liveops.core.imports.readers import _above
+
+    pattern = re.compile(_above(digits, "0123456789") + "$")
+    n = int(digits)
+    for candidate in {n - 1, n, n + 1, n * 10, max(n // 10, 1), 1, 99_999_999}:
+        if candidate > 0:
+            assert bool(pattern.match(str(candidate))) == (candidate > n), candidate
 
 
 # Counts ----------------------------------------------------------------------------------------

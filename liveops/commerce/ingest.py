@@ -544,7 +544,10 @@ class OrderIngest:
                 ),
             )
         return pl.concat(
-            [f.filter(pl.col("id").is_not_null()).select("order_no", "id"), new.select("order_no", "id")]
+            [
+                f.filter(pl.col("id").is_not_null()).select("order_no", "id", __order_new=pl.lit(False)),
+                new.select("order_no", "id", __order_new=pl.lit(True)),
+            ]
         ).rename({"id": "order_id"})
 
     def ingest(self, lines: pl.DataFrame) -> IngestCounts:
@@ -609,6 +612,11 @@ class OrderIngest:
             from liveops.commerce.services.rollups import ROLLUP_COLUMNS
 
             self._inserted.append(new.with_columns(pl.col("refund_fen").fill_null(0)).select(ROLLUP_COLUMNS))
+            # New lines of orders stored before (a line rejected last time, now corrected): the order's
+            # line count and paid total are recounted from its lines, as for changed lines.
+            joined = new.filter(~pl.col("__order_new")).get_column("order_id").unique().to_list()
+            if joined:
+                self._write(self._order_totals_refresh, joined)
         changed_n = 0
         if moved.height:
             old = self._existing(

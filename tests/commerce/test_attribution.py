@@ -220,6 +220,16 @@ def test_rule_refused_when_its_key_is_on_lines_of_another_departments_shop(libra
         )
     body = {"platform": "douyin", "key_kind": "product_id", "key_value": "LS-PID-1", "product": library.pk}
     assert client_for("member").post("/api/v1/commerce/attribution/rules/", body).status_code == 403
+    page = client_for("member").post(
+        reverse("commerce-unmatched"),
+        {
+            "platform": "douyin",
+            "key_kind": "product_id",
+            "key_value": "LS-PID-1",
+            "product_ref": str(library.pk),
+        },
+    )
+    assert page.status_code == 200 and "请由负责这些店铺的部门来映射" in page.content.decode()
     their_line.refresh_from_db()
     assert their_line.product_id == other_product.pk
     assert not AttributionRule.objects.filter(key_value="LS-PID-1").exists()

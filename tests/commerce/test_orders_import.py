@@ -258,3 +258,26 @@ def test_reimport_with_one_changed_row_reprocesses_only_its_order(douyin_shop, d
     validated.clear()
     again = _import(path, douyin_shop)
     assert (again.rows_unchanged, sum(validated)) == (200, 0)
+
+
+def test_corrected_line_joining_a_stored_order_recounts_its_totals(douyin_shop, imp_data):
+    """The rejects report asks for the bad row to be corrected and the file imported again: the line
+    that was rejected joins its stored order, whose line count and paid total must follow."""
+    header = "主订单编号,子订单编号,商品数量,订单应付金额,订单提交时间,支付完成时间,订单状态"
+
+    def export(name: str, quantity: str):
+        path = imp_data / name
+        rows = [
+            "FX1,FX1-1,1,10.00,2026-01-03 09:33:16,2026-01-03 09:34:00,已完成",
+            f"FX1,FX1-2,{quantity},25.00,2026-01-03 09:33:16,2026-01-03 09:34:00,已完成",
+        ]
+        path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8-sig")
+        return path
+
+    first = _import(export("bad.csv", "abc"), douyin_shop)
+    assert (first.rows_inserted, first.rows_rejected) == (1, 1)
+    again = _import(export("fixed.csv", "2"), douyin_shop)
+    assert (again.rows_inserted, again.rows_unchanged) == (1, 1), again.error
+    order = Order.objects.get(order_no="FX1")
+    assert (order.line_count, order.amount_paid_fen) == (2, 3500)
+    assert _line_counts_consistent()

@@ -66,9 +66,9 @@ def unmatched(request):
                     product=cd["product"],
                     sku=cd["sku"],
                 )
-            except NotAllowed as exc:
-                raise PermissionDenied from exc
             except DomainError as exc:
+                # Including NotAllowed: the user may map (checked above), only not this value, and the
+                # form says why.
                 form.add_domain_error(exc)
             else:
                 messages.success(

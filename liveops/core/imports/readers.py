@@ -14,6 +14,7 @@ import codecs
 import contextlib
 import datetime as dt
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -125,6 +126,100 @@ def check_zip(path: Path) -> None:
             % {"size": _mb(total)},
             code="zip_bomb",
         )
+
+
+# A cell reference in a worksheet's XML (``r="BM12"``), and the ``<dimension ref="A1:F9"/>`` it declares.
+_CELL_REF = re.compile(rb'r="([A-Z]{1,3})([0-9]{1,7})"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]{1,3}[0-9]{1,7}:([A-Z]{1,3})([0-9]{1,7})"')
+
+
+def _max_cells() -> int:
+    # The reader (calamine) holds the first sheet as a full grid of about 32 bytes a cell, from A1 to
+    # the last used cell: 40 million cells is about 1.3 GB, e.g. 600,000 rows of 65 columns.
+    return int(getattr(settings, "LIVEOPS_IMPORT_MAX_XLSX_CELLS", 40_000_000))
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _above(digits: str, alphabet: str) -> str:
+    """A regex for the strings of ``alphabet`` symbols (most significant first, no leading zero) that
+    stand for more than ``digits``: longer ones, or as long with a bigger symbol at the first difference."""
+    first, last = alphabet[0], alphabet[-1]
+    one = f"[{first}-{last}]"
+    parts = [f"{one}{{{len(digits) + 1},}}"]
+    for i, ch in enumerate(digits):
+        bigger = alphabet[alphabet.index(ch) + 1 :]
+        if bigger:
+            rest = len(digits) - i - 1
+            parts.append(
+                re.escape(digits[:i]) + f"[{bigger[0]}-{last}]" + (f"{one}{{{rest}}}" if rest else "")
+            )
+    return "(?:" + "|".join(parts) + ")"
+
+
+def _column_letters(n: int) -> str:
+    letters = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def check_sheet_extent(path: Path) -> None:
+    """Refuse a workbook whose sheets span more cells than the reader can hold.
+
+    Why: the zip check sees only sizes, but one stray cell at XFD1048576 in an otherwise tiny sheet
+    makes the reader allocate the whole grid up to it (hundreds of GB), and the process dies. The
+    extent comes from the sheets' XML (the declared dimension and the cell references), streamed;
+    ``check_zip`` has already bounded how much there is to read. A sheet is scanned only for columns
+    wider than the widest seen so far and rows past what those columns allow, so a large, ordinary
+    sheet costs a regular-expression pass (about 1 s a GB), not a parse."""
+    limit = _max_cells()
+
+    def refuse(rows: int, cols: int):
+        return ImportRefused(
+            _(
+                "The worksheet spans %(rows)s rows by %(cols)s columns, more than this system reads "
+                "at once. Delete the stray cells far from the table, or save the sheet as CSV."
+            )
+            % {"rows": f"{rows:,}", "cols": f"{cols:,}"},
+            code="sheet_too_large",
+        )
+
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            rows = cols = 0
+            wider = taller = None
+            tail = b""
+            with zf.open(info) as fh:
+                while chunk := fh.read(_CHUNK_BYTES):
+                    data = tail + chunk
+                    tail = data[-64:]  # a reference cut by the chunk's end is whole in the next pass
+                    # The declared dimension is at the top; the first chunk's cells set the starting width.
+                    for c, r in (_DIMENSION.findall(data) + _CELL_REF.findall(data)) if wider is None else ():
+                        cols, rows = max(cols, _column_number(c)), max(rows, int(r))
+                    if wider is None or (found := wider.findall(data)):
+                        if wider is not None:
+                            cols = max(cols, *(_column_number(c) for c in found))
+                        wider = re.compile(
+                            rb'r="('
+                            + _above(_column_letters(cols), "ABCDEFGHIJKLMNOPQRSTUVWXYZ").encode()
+                            + rb")[0-9]"
+                        )
+                        taller = re.compile(
+                            rb'r="[A-Z]{1,3}'
+                            + _above(str(max(limit // max(cols, 1), 1)), "0123456789").encode()
+                            + rb'"'
+                        )
+                    if rows * cols > limit or taller.search(data):
+                        raise refuse(max(rows, limit // max(cols, 1) + 1), cols)
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -494,6 +589,7 @@ class XlsxReader(TableReader):
         from python_calamine import CalamineWorkbook
 
         check_zip(path)
+        check_sheet_extent(path)
         try:
             self._wb = CalamineWorkbook.from_path(str(path))
             self._sheet = self._wb.get_sheet_by_index(0)
