@@ -8,7 +8,6 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -30,7 +29,6 @@ from liveops.commerce.services.order_contacts import order_contact_reveal
 from liveops.core.errors import DomainError
 
 _ID_MAX = 2**63 - 1
-_DATE_BOUNDS = [MinValueValidator(sel.DATE_MIN), MaxValueValidator(sel.DATE_MAX)]
 
 
 # Serializers ------------------------------------------------------------------------------------
@@ -293,7 +291,7 @@ class BuyerContactSerializer(serializers.Serializer):
 
 
 def _date():
-    return serializers.DateField(required=False, validators=_DATE_BOUNDS)
+    return serializers.DateField(required=False, validators=sel.DATE_BOUNDS)
 
 
 class RangeParams(serializers.Serializer):
@@ -528,7 +526,7 @@ class IdFilter(django_filters.NumberFilter):
 
 class BoundedDateFilter(django_filters.DateFilter):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("validators", _DATE_BOUNDS)
+        kwargs.setdefault("validators", sel.DATE_BOUNDS)
         super().__init__(*args, **kwargs)
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -35,7 +34,7 @@ def date_field(label) -> forms.DateField:
         required=False,
         label=label,
         widget=_date_input(),
-        validators=[MinValueValidator(sel.DATE_MIN), MaxValueValidator(sel.DATE_MAX)],
+        validators=sel.DATE_BOUNDS,
     )
 
 
