@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
 
+from liveops.core.directory import directory
 from liveops.core.models import SCOPE_RANK, DataScope, RoleCapability, RoleGrant
 
 ALL = None  # department_ids() returns ALL when the scope is the whole company
@@ -49,8 +50,6 @@ class Access:
         return result
 
     def _resolve_department_ids(self, capability: str) -> set[int] | None:
-        from liveops.org.selectors import department_subtree_ids
-
         ids: set[int] = set()
         for scope, dept_id in self.grants.get(capability, ()):
             if scope == DataScope.COMPANY:
@@ -60,7 +59,7 @@ class Access:
             if scope == DataScope.DEPARTMENT:
                 ids.add(dept_id)
             elif scope == DataScope.SUBTREE:
-                ids |= department_subtree_ids(dept_id)
+                ids |= directory().department_subtree_ids(dept_id)
         return ids
 
     def reaches_department(self, capability: str, department_id: int | None) -> bool:
@@ -77,14 +76,12 @@ def access_for(user) -> Access:
     cached = getattr(user, "_liveops_access", None)
     if cached is not None:
         return cached
-    from liveops.org.models import Staff
-
     access = Access(user_id=user.pk, is_superuser=user.is_superuser)
-    staff = Staff.objects.filter(user=user, is_active=True).select_related("position").first()
-    position_ids = []
-    if staff is not None:
-        access.staff_department_id = staff.position.department_id if staff.position else staff.department_id
-        position_ids = list(staff.positions_held_ids())
+    placement = directory().placement_for(user.pk)
+    position_ids: list[int] = []
+    if placement is not None:
+        access.staff_department_id = placement.department_id
+        position_ids = list(placement.position_ids)
     grants = list(
         RoleGrant.objects.filter(user=user).values_list("role_id", "scope", "position__department_id")
     ) + list(

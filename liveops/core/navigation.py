@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 
 from liveops.core.access import access_for
+from liveops.core.directory import directory
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,6 @@ def navigation_for(request) -> dict:
     cached = getattr(request, "_liveops_nav", None)
     if cached is not None:
         return cached
-    from liveops.org.models import Department
-
     access = access_for(request.user)
     visible = [t for t in TOOLS if t.capability == "authenticated" or access.can(t.capability)]
     company = [{"label": t.label, "url": _url(t), "icon": t.icon} for t in visible if not t.unit]
@@ -48,11 +47,7 @@ def navigation_for(request) -> dict:
     for t in visible:
         if t.unit:
             by_unit.setdefault(t.unit, []).append({"label": t.label, "url": _url(t), "icon": t.icon})
-    units = list(
-        Department.objects.filter(is_active=True)
-        .order_by("sort_order")
-        .values("id", "code", "kind", "name_zh", "name_en", "parent_id")
-    )
+    units = directory().units()
     from liveops.core.i18n import pick
 
     by_id = {u["id"]: u for u in units}

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from liveops.core.access import Access
+from liveops.core.directory import directory
 from liveops.core.duties import collect_features
 from liveops.core.forms import int_or_none
 from liveops.core.models import AuditEntry
@@ -18,21 +19,19 @@ AUDIT_PAGE_SIZE = 50
 
 def duty_coverage() -> list[dict]:
     """Every duty of the template with the features (pages, API endpoints) that declare it."""
-    from liveops.org.models import Duty
-
     features: dict[str, list] = {}
     for f in collect_features():
         features.setdefault(f.duty_id, []).append(f)
     rows = []
-    for duty in Duty.objects.select_related("department").order_by("sort_order"):
-        fs = features.get(duty.code, [])
+    for duty in directory().duties():
+        fs = features.get(duty["code"], [])
         rows.append(
             {
-                "id": duty.code,
-                "title": duty.title,
-                "department": duty.department.code,
-                "department_name": duty.department.name,
-                "provides": duty.provides_en,
+                "id": duty["code"],
+                "title": duty["title"],
+                "department": duty["department_code"],
+                "department_name": duty["department_name"],
+                "provides": duty["provides_en"],
                 "covered": bool(fs),
                 "features": [
                     {"kind": f.kind, "route": f.route, "url_name": f.url_name, "title": gettext(f.title)}

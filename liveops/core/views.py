@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liveops.core import selectors
+from liveops.core.directory import directory
 from liveops.core.models import UserPreference
 from liveops.core.permissions import capability_required, login_only, public_view
 
@@ -31,17 +32,7 @@ def healthz(request):
 
 @login_only
 def home(request):
-    from liveops.org import selectors as org_selectors
-
-    access = request.access
-    context = {
-        "counts": org_selectors.department_counts(),
-        "my_actions": org_selectors.action_item_list(access=access)
-        .filter(owner__user=request.user)
-        .exclude(status__in=["done", "cancelled"])[:10],
-        "overdue": org_selectors.action_item_list(access=access, overdue_only=True)[:10],
-        "coverage": selectors.duty_coverage_summary(),
-    }
+    context = {**directory().home_panels(request=request), "coverage": selectors.duty_coverage_summary()}
     return render(request, "core/home.html", context)
 
 
@@ -144,7 +135,6 @@ def roles(request):
     from liveops.core.capabilities import CAPABILITIES
     from liveops.core.errors import DomainError
     from liveops.core.models import DataScope, Role, RoleGrant
-    from liveops.org.models import Position
 
     can_admin = request.access.can("core.admin")
     if request.method == "POST":
@@ -156,7 +146,9 @@ def roles(request):
                 services.role_grant_revoke(actor=request.user, grant=grant)
             else:
                 role = get_object_or_404(Role, pk=request.POST.get("role"))
-                position = get_object_or_404(Position, pk=request.POST.get("position"))
+                position = directory().position_get(request.POST.get("position"))
+                if position is None:
+                    raise Http404
                 scope = request.POST.get("scope", "")
                 if scope not in DataScope.values:
                     raise DomainError(
@@ -186,9 +178,7 @@ def roles(request):
             ],
             "grants": grants,
             "can_admin": can_admin,
-            "positions": Position.objects.select_related("department").order_by(
-                "department__sort_order", "code"
-            ),
+            "positions": directory().positions(),
             "scopes": DataScope.choices,
         },
     )

@@ -8,4 +8,8 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation and governance")
 
     def ready(self) -> None:
+        from liveops.core.directory import directory_register
         from liveops.org import capabilities, importers  # noqa: F401
+        from liveops.org.directory import OrgDirectory
+
+        directory_register(OrgDirectory())
