@@ -876,9 +876,13 @@ def product_performance(
             refund_fen=Sum("refund_fen"),
         )
     )
+    from liveops.commerce.selectors.dashboards import figures_cache_key, figures_cached, rollups_stamp
     from liveops.sourcing.models import Product
 
-    rows_raw = list(agg)
+    # The sums are read from the rollups only, so they are cached under the shops' rollup stamp,
+    # which every refresh moves (as the dashboards' figures are).
+    cache_key = figures_cache_key(rollups_stamp(shop_ids=shop_ids), "product-performance", date_from, date_to)
+    rows_raw = figures_cached(cache_key, lambda: list(agg))
     ids = [int(r["key"]) for r in rows_raw if r["key"].isdigit()]
     products = {p.pk: p for p in Product.objects.filter(pk__in=ids).select_related("merchant")}
     tags = {pl.product_id: pl for pl in ProductLifecycle.objects.filter(product_id__in=ids)}

@@ -1,15 +1,16 @@
 """Reads of orders for the order pages and the API, scoped to the shops the actor sees.
 
 The order table holds millions of rows, so the list never counts it (no ``COUNT(*)``) and pages
-with a keyset: by payment time (``paid_at``, then id) through the (shop, paid_at) index, one query
-per shop merged in Python when several shops are shown (shops are few); or by id for all orders,
-unpaid ones included. Status and after-sales filters are ``EXISTS`` on the order's lines."""
+with a keyset, one query per shop merged in Python when several shops are shown (shops are few):
+by payment time (``paid_at``, then id) through the (shop, paid_at) index; or by id for all orders,
+unpaid ones included, through the (shop, id) index (the API too: ``OrdersByShop``). Status and after-sales filters are ``EXISTS`` on the order's lines."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
 import heapq
+import itertools
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -95,6 +96,50 @@ def _filtered(*, access: Access, filters: OrderFilters) -> tuple[QuerySet[Order]
     return qs, shop_ids
 
 
+def newest_first(
+    qs: QuerySet[Order], shop_ids: list[int], count: int, *, descending: bool = True
+) -> list[Order]:
+    """The first ``count`` orders of ``qs`` by id (newest first unless ``descending`` is false), read
+    as one range of the (shop, id) index per shop and merged, so the database never sorts the orders
+    of several shops. ``qs`` is already limited to ``shop_ids``; with many shops (more than
+    ``_MERGE_MAX_SHOPS``) one sorted query is cheaper than the merge."""
+    qs = qs.order_by("-id" if descending else "id")
+    if len(shop_ids) > _MERGE_MAX_SHOPS:
+        return list(qs[:count])
+    runs = [list(qs.filter(shop_id=s)[:count]) for s in shop_ids]
+    if len(runs) == 1:
+        return runs[0]
+    return list(itertools.islice(heapq.merge(*runs, key=lambda o: o.pk, reverse=descending), count))
+
+
+class OrdersByShop:
+    """Stands for a queryset of orders in DRF's cursor pagination (ordered by id): it keeps the
+    ordering and the cursor's filter, and answers the page's slice with ``newest_first``, one index
+    range per shop. Everything else is the queryset's."""
+
+    def __init__(self, qs: QuerySet[Order], shop_ids: list[int]):
+        self.qs = qs
+        self.shop_ids = shop_ids
+
+    def __getattr__(self, name):
+        return getattr(self.qs, name)
+
+    def order_by(self, *fields) -> OrdersByShop:
+        return OrdersByShop(self.qs.order_by(*fields), self.shop_ids)
+
+    def filter(self, *args, **kwargs) -> OrdersByShop:
+        return OrdersByShop(self.qs.filter(*args, **kwargs), self.shop_ids)
+
+    def __getitem__(self, part: slice) -> list[Order]:
+        if not isinstance(part, slice) or part.stop is None:
+            raise TypeError("OrdersByShop answers bounded slices only")
+        order = list(self.qs.query.order_by)
+        if order not in (["-id"], ["id"], ["-pk"], ["pk"]):
+            return list(self.qs[part])
+        rows = newest_first(self.qs, self.shop_ids, part.stop, descending=order[0].startswith("-"))
+        return rows[part.start or 0 : part.stop]
+
+
 def cursor_encode(order: Order, ordering: str) -> str:
     raw = f"p|{order.paid_at.isoformat()}|{order.pk}" if ordering == "paid" else f"i|{order.pk}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
@@ -139,7 +184,11 @@ def order_page(
     else:
         if position:
             qs = qs.filter(pk__lt=position[1])
-        rows = list(qs.order_by("-id")[: size + 1])
+        rows = (
+            newest_first(qs, shop_ids, size + 1)
+            if not filters.search
+            else list(qs.order_by("-id")[: size + 1])
+        )
     more = len(rows) > size
     rows = rows[:size]
     ids = {o.shop_id for o in rows}
