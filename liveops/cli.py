@@ -83,7 +83,12 @@ def main(argv: list[str] | None = None) -> int:
         bind = os.environ.get("LIVEOPS_BIND", "127.0.0.1:8000")
         return _run(bind, int(os.environ.get("LIVEOPS_WEB_WORKERS", "2")))
     if verb == "worker":
-        _manage(["db_worker", *rest])
+        # Runs left "running" by a worker that died (a deploy, kill -9) end as failed first.
+        _manage(["imports_reap"])
+        # The daily rollup check (liveops.commerce.tasks) is queued if none waits.
+        _manage(["rollups", "schedule"])
+        # django-tasks-db's worker with a heartbeat: jobs of a worker that died are run again.
+        _manage(["liveops_worker", *rest])
         return 0
     if verb == "import":
         _manage(["liveops_import", *rest])

@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from liveops.core import storage as _storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("LIVEOPS_DATA_DIR", BASE_DIR / "data"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -68,6 +70,8 @@ INSTALLED_APPS = [
     "liveops.sourcing",
     "liveops.quality",
     "liveops.commerce",
+    "liveops.talent",
+    "liveops.live",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "liveops.core.db_router.ReplicaReadsMiddleware",
     "liveops.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -127,9 +132,29 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Per-process memory cache: the rendered sidebar per user and language (60 s). Nothing whose staleness
-# matters for permissions is cached; views always check access themselves.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "liveops"}}
+# Per-process memory cache: the rendered sidebar per user and language (60 s), dashboard figures. Nothing
+# whose staleness matters for permissions is cached; views always check access themselves. With several
+# nodes, LIVEOPS_CACHE_URL=redis://host:6379/0 shares one Redis cache (Django's own backend, redis-py).
+if os.environ.get("LIVEOPS_CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["LIVEOPS_CACHE_URL"],
+            "KEY_PREFIX": os.environ.get("LIVEOPS_CACHE_PREFIX", "liveops"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "liveops"}}
+
+# Read replica: LIVEOPS_REPLICA_URL adds the "replica" alias; pages marked heavy and read-only
+# (liveops.core.db_router.replica_reads) read from it, everything else and every write uses the
+# primary, and a user who wrote in the last LIVEOPS_READ_YOUR_WRITES_SECONDS reads the primary.
+if os.environ.get("LIVEOPS_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["LIVEOPS_REPLICA_URL"], conn_max_age=60)
+    # Tests run against the primary's test database only (the replica mirrors it).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["liveops.core.db_router.ReplicaRouter"]
+LIVEOPS_READ_YOUR_WRITES_SECONDS = int(os.environ.get("LIVEOPS_READ_YOUR_WRITES_SECONDS", "30"))
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -156,6 +181,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Failures and lock-outs are rows in the shared database (not in a node's memory or cache), so a
+# lock-out that starts on one node holds on every node, and survives a cache flush.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 # Sessions end after 8 working hours or when the browser closes.
 SESSION_COOKIE_AGE = 8 * 3600
@@ -202,14 +230,15 @@ STATICFILES_DIRS = [BASE_DIR / "liveops" / "static"] + [
     ]
     if (NODE_MODULES / path).exists()
 ]
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
-}
+# Stored files (liveops/core/storage.py): the local data folder by default; an S3-compatible bucket
+# shared by every node when LIVEOPS_STORAGE_URL=s3://bucket?endpoint=http://host:9000 is set.
+STORAGES = _storage.storages_setting(
+    data_dir=DATA_DIR,
+    storage_url=os.environ.get("LIVEOPS_STORAGE_URL", ""),
+    static_backend="whitenoise.storage.CompressedStaticFilesStorage"
+    if not DEBUG
+    else "django.contrib.staticfiles.storage.StaticFilesStorage",
+)
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
@@ -279,7 +308,10 @@ TASKS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client_errors_one_line": {"()": "liveops.core.logging.ClientErrorsOneLine"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["client_errors_one_line"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LIVEOPS_LOG_LEVEL", "WARNING")},
 }
 

@@ -378,6 +378,7 @@ def test_cli_json(tmp_path, imp_org, imp_admin):
         "run_id",
         "kind",
         "status",
+        "outcome",
         "rows_read",
         "inserted",
         "updated",
@@ -387,6 +388,7 @@ def test_cli_json(tmp_path, imp_org, imp_admin):
         "error",
     }
     assert (data["status"], data["rows_read"], data["inserted"], data["rejected"]) == ("succeeded", 3, 2, 1)
+    assert data["outcome"] == "succeeded_with_rejects"
     assert Path(data["rejects_path"]).is_file()
     assert ImportRun.objects.get(pk=data["run_id"]).created_by == imp_admin
 

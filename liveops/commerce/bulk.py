@@ -26,7 +26,6 @@ from functools import partial
 from pathlib import Path
 
 import polars as pl
-from django.conf import settings
 from django.db import connection, transaction
 
 log = logging.getLogger(__name__)
@@ -359,9 +358,10 @@ def _attached() -> list[tuple[int, str, Path]]:
 
 
 def _stage_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "imports" / "tmp"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    # This process's scratch folder: if the process dies mid-run, the next run removes it.
+    from liveops.core.imports.liveness import scratch_dir
+
+    return scratch_dir()
 
 
 def stage_cleanup() -> None:

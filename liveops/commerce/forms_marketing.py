@@ -16,7 +16,7 @@ from liveops.commerce.models.marketing import AdChannel
 from liveops.commerce.selectors.marketing import campaign_list
 from liveops.commerce.selectors.shops import shops_visible
 from liveops.core.access import Access
-from liveops.core.forms import StyledForm, int_or_none
+from liveops.core.forms import DateInput, StyledForm, int_or_none
 
 MAX_CNY = Decimal("9999999999999.99")
 
@@ -46,7 +46,7 @@ class CnyField(forms.DecimalField):
 
 
 def _date_widget():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return DateInput()
 
 
 def _shop_queryset(access: Access, capability: str = "commerce.view"):

@@ -60,6 +60,22 @@ def shop_for_run(
     return shop
 
 
+def shop_lock_key(options: dict | None, *, platform: str | None = None) -> str | None:
+    """The import lock of the shop named by a run's ``shop`` option (``shop:<id>``), found as
+    ``shop_for_run`` finds it but without checking access (that comes when the run starts), or None
+    when it names no single shop (the run is then refused before reading a row)."""
+    value = str((options or {}).get("shop") or "").strip()
+    if not value:
+        return None
+    pk = int_or_none(value)
+    if pk is not None and Shop.objects.filter(pk=pk).exists():
+        return f"shop:{pk}"
+    named = list(Shop.objects.filter(name=value).values_list("pk", "platform"))
+    on_platform = [p for p, plat in named if plat == platform]
+    ids = on_platform or [p for p, _plat in named]
+    return f"shop:{ids[0]}" if len(ids) == 1 or on_platform else None
+
+
 def shop_option_field(access, *, platform: str | None = None):
     """The upload page's shop choice: the active shops the actor may import into (of ``platform``)."""
     from django import forms

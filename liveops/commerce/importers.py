@@ -15,7 +15,7 @@ import polars as pl
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from liveops.commerce.import_shops import shop_for_run, shop_option_field  # noqa: F401  (re-exported)
+from liveops.commerce.import_shops import shop_for_run, shop_lock_key, shop_option_field  # noqa: F401  (re-exported)
 from liveops.commerce.ingest import OrderIngest, canonical, ingest_audit_run, source_fingerprint
 from liveops.commerce.models.orders import AfterSaleState, LineStatus
 from liveops.commerce.parsing import money_fen, parse_datetimes, quantity
@@ -114,6 +114,11 @@ class OrderImportKind(ImportKind):
     @classmethod
     def option_fields(cls, access) -> dict:
         return {"shop": shop_option_field(access, platform=cls.platform)}
+
+    @classmethod
+    def lock_key_for(cls, options: dict) -> str | None:
+        """One import at a time into a shop: concurrent ones would race on its orders and rollups."""
+        return shop_lock_key(options, platform=cls.platform)
 
     def prepare(self) -> None:
         self.shop = shop_for_run(self.run, platform=self.platform, access=self.access)

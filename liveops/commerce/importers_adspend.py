@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from liveops.commerce.import_shops import run_option, shop_for_run
+from liveops.commerce.import_shops import run_option, shop_for_run, shop_lock_key
 from liveops.commerce.models import AdSpend, Campaign
 from liveops.commerce.models.marketing import AdChannel
 from liveops.commerce.parsing import money_fen, quantity
@@ -192,6 +192,11 @@ class AdSpendImport(ImportKind):
                 empty_label=gettext_lazy("Automatic (the one campaign covering the shop and day)"),
             ),
         }
+
+    @classmethod
+    def lock_key_for(cls, options: dict) -> str | None:
+        """One import at a time into a shop (its ad spend and the campaign links)."""
+        return shop_lock_key(options)
 
     def prepare(self) -> None:
         self.shop = shop_for_run(self.run, access=self.access)

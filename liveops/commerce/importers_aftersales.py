@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from liveops.commerce.bulk import fetch_frame, insert_frame, keys_in, update_frame
-from liveops.commerce.import_shops import shop_for_run, shop_option_field
+from liveops.commerce.import_shops import shop_for_run, shop_lock_key, shop_option_field
 from liveops.commerce.models import AfterSale, SettlementEntry, Shop
 from liveops.commerce.models.orders import AfterSaleState, Platform
 from liveops.commerce.parsing import SHANGHAI, local_datetime, money_fen, money_text
@@ -129,6 +129,11 @@ class _ShopRowsImport(ImportKind):
     def option_fields(cls, access) -> dict:
         """The upload page's shop choice (Douyin shops the actor may import into)."""
         return {"shop": shop_option_field(access, platform=Platform.DOUYIN)}
+
+    @classmethod
+    def lock_key_for(cls, options: dict) -> str | None:
+        """One import at a time into a shop (its lines' after-sales totals and rollups)."""
+        return shop_lock_key(options, platform=Platform.DOUYIN)
 
     def prepare(self) -> None:
         self.shop = shop_for_run(self.run, access=self.access, platform=Platform.DOUYIN)

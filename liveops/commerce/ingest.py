@@ -11,7 +11,9 @@ which, set-based and inside the caller's transaction:
    the live module registers);
 3. inserts new orders and lines, and updates the ones whose fingerprint changed; every changed
    field of an existing line or order is written to the audit log with its before and after;
-4. remembers the (shop, day) pairs it touched, so ``finish`` refreshes the rollups once.
+4. marks the (shop, day) pairs it touched as dirty (``RollupDirty``) in the batch's transaction, so
+   ``finish`` (or, after a kill, any later run or the scheduled check) recomputes them from the
+   stored lines: a committed batch always leaves its mark.
 
 Idempotent on (shop, order number) and (shop, sub-order number): importing the same export again
 compares fingerprints and writes nothing. The polars hash behind the fingerprint is only stable
@@ -234,12 +236,8 @@ class OrderIngest:
     run_id: int | None = None
     provides: tuple[str, ...] = ()
     totals: IngestCounts = field(default_factory=IngestCounts)
+    # The days this run's batches touched (informational: the dirty marks are what ``finish`` uses).
     shop_days: set[dt.date] = field(default_factory=set)
-    # Lines inserted by this run, kept (in the rollups' columns) for the days that had no line
-    # before: their rollups are computed from memory instead of being read back.
-    _inserted: list = field(default_factory=list)
-    _stale_days: set = field(default_factory=set)
-    _moved_ids: list = field(default_factory=list)
     # Write-behind (``writes_defer``): writes are collected for the import runner's writer thread.
     defer_writes: bool = False
     _writes: list = field(default_factory=list)
@@ -257,9 +255,6 @@ class OrderIngest:
             # committed batch costs a re-run, not data: no need to wait for the WAL flush per batch.
             with connection.cursor() as cursor:
                 cursor.execute("SET synchronous_commit = off")
-        from liveops.commerce.models import DailyShopRollup
-
-        self._prior_days = set(DailyShopRollup.objects.filter(shop=self.shop).values_list("day", flat=True))
         self._anchors: dict[str, int] = dict(
             AnchorAccount.objects.filter(platform=self.shop.platform).values_list("platform_anchor_id", "id")
         )
@@ -501,8 +496,9 @@ class OrderIngest:
             self._write(audit_bulk, actor=self.actor, entries=entries)
         return real
 
-    def _write_orders(self, orders: pl.DataFrame) -> pl.DataFrame:
-        """Insert new orders, update changed ones; return (order_no, order_id) for the batch."""
+    def _write_orders(self, orders: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+        """Insert new orders, update changed ones; return (order_no, order_id) for the batch and the IDs
+        of the stored orders whose imported fields really changed."""
         table = Order._meta.db_table
         keys = orders.get_column("order_no").to_list()
         existing = self._existing(
@@ -527,6 +523,7 @@ class OrderIngest:
                 ),
             )
         moved = f.filter(pl.col("id").is_not_null() & (pl.col("__hash") != pl.col("row_hash")))
+        changed_ids = pl.Series("id", [], dtype=pl.Int64)
         if moved.height:
             old = self._existing(
                 table,
@@ -535,7 +532,7 @@ class OrderIngest:
                 ORDER_IMPORTED,
                 {c: Order._meta.get_field(c) and _polars_type(Order, c) for c in ORDER_IMPORTED},
             )
-            self._audit_changes(Order, moved, old, ORDER_IMPORTED, "order_no")
+            changed_ids = self._audit_changes(Order, moved, old, ORDER_IMPORTED, "order_no").get_column("id")
             self._write(
                 update_frame,
                 table,
@@ -543,19 +540,20 @@ class OrderIngest:
                     "id", "contact_sealed", "row_hash", *ORDER_IMPORTED
                 ),
             )
-        return pl.concat(
+        ids = pl.concat(
             [
                 f.filter(pl.col("id").is_not_null()).select("order_no", "id", __order_new=pl.lit(False)),
                 new.select("order_no", "id", __order_new=pl.lit(True)),
             ]
         ).rename({"id": "order_id"})
+        return ids, changed_ids
 
     def ingest(self, lines: pl.DataFrame) -> IngestCounts:
         """Write one batch of canonical lines (all lines of each order in it). Call inside a transaction."""
         if lines.height == 0:
             return IngestCounts()
         orders, f = self._derive(canonical(lines) if set(lines.columns) != set(LINE_SCHEMA) else lines)
-        order_ids = self._write_orders(orders)
+        order_ids, changed_orders = self._write_orders(orders)
         f = f.join(order_ids, on="order_no", how="left", maintain_order="left")
         table = OrderLine._meta.db_table
         existing = self._existing(
@@ -580,6 +578,8 @@ class OrderIngest:
         if resourced.height:
             self._write(update_frame, table, resourced.select("id", "source_hash"))
         counts = IngestCounts()
+        touched_days: set[dt.date] = set()
+        real = f.clear().select("sub_order_no")
         if new.height:
             self._write(
                 insert_frame,
@@ -608,10 +608,7 @@ class OrderIngest:
                 ),
             )
             counts.inserted = new.height
-            self.shop_days.update(new.get_column("day").unique().to_list())
-            from liveops.commerce.services.rollups import ROLLUP_COLUMNS
-
-            self._inserted.append(new.with_columns(pl.col("refund_fen").fill_null(0)).select(ROLLUP_COLUMNS))
+            touched_days.update(new.get_column("day").unique().to_list())
             # New lines of orders stored before (a line rejected last time, now corrected): the order's
             # line count and paid total are recounted from its lines, as for changed lines.
             joined = new.filter(~pl.col("__order_new")).get_column("order_id").unique().to_list()
@@ -635,13 +632,29 @@ class OrderIngest:
                     "id", *self.line_cols, *LINE_ATTRIBUTION, "row_hash", "source_hash", "import_run_id"
                 ),
             )
-            touched = set(moved.get_column("day").unique().to_list()) | {
-                d for d in moved.get_column("__day").unique().to_list() if d
-            }
-            self.shop_days.update(touched)
-            self._stale_days.update(touched)
-            self._moved_ids += moved.get_column("id").to_list()
+            touched_days.update(moved.get_column("day").unique().to_list())
+            touched_days.update(d for d in moved.get_column("__day").unique().to_list() if d)
             self._write(self._order_totals_refresh, moved.get_column("order_id").unique().to_list())
+            # The export's values replaced the after-sales figures (aftersale_state…) of these lines:
+            # they are recomputed from the after-sales rows in this batch's transaction, not at the
+            # end of the run, which a kill may never reach.
+            self._write(_lines_figures_refresh, moved.get_column("id").to_list())
+        if touched_days:
+            from liveops.commerce.services.rollups import rollups_mark
+
+            self.shop_days.update(touched_days)
+            # In the batch's transaction (write-behind: in the writer's): the mark commits with the lines.
+            self._write(rollups_mark, shop_days={self.shop.pk: touched_days})
+        # A row counts as updated when its line or its order changed (an order-level field such as
+        # 买家留言 is carried by every row of the order).
+        order_changed = f.filter(
+            pl.col("id").is_not_null() & pl.col("order_id").is_in(changed_orders.to_list())
+        )
+        changed_n = (
+            pl.concat([real.select("sub_order_no"), order_changed.select("sub_order_no")]).n_unique()
+            if changed_n or order_changed.height
+            else 0
+        )
         counts.updated = changed_n
         counts.unchanged = f.height - counts.inserted - changed_n
         self.totals.inserted += counts.inserted
@@ -665,32 +678,26 @@ class OrderIngest:
             )
 
     def finish(self) -> None:
-        """Refresh the rollups of the touched days, mark the shop's orders as fresh, audit the run."""
-        from liveops.commerce.services.aftersales import aftersales_relink_shop, lines_figures_refresh
+        """Link after-sales rows that waited for these orders, recompute the rollups of every day of
+        the shop marked dirty (this run's and those a killed or failed run left), mark the shop's
+        orders as fresh. Call inside a transaction."""
+        from liveops.commerce.services.aftersales import aftersales_relink_shop
         from liveops.commerce.services.rollups import rollups_refresh
 
-        # After-sales and settlement rows imported before their orders are linked now; lines a newer
-        # export changed get back the refund and fee figures the after-sales imports computed.
+        # After-sales and settlement rows imported before their orders are linked now.
         changed = aftersales_relink_shop(shop_id=self.shop.pk, refresh_rollups=False)
-        if self._moved_ids:
-            for shop_id, days in lines_figures_refresh(line_ids=self._moved_ids).items():
-                changed.setdefault(shop_id, set()).update(days)
-        later = changed.pop(self.shop.pk, set())
-        self.shop_days |= later
-        self._stale_days |= later
-        if self.shop_days:
-            fresh = self.shop_days - self._prior_days - self._stale_days
-            known = None
-            if fresh and self._inserted:
-                frame = pl.concat(self._inserted).filter(pl.col("day").is_in(list(fresh)))
-                known = {self.shop.pk: (frame, fresh)}
-            rollups_refresh(shop_days={self.shop.pk: self.shop_days, **changed}, known=known)
-            self._inserted.clear()
+        rollups_refresh(shop_days=changed, settle=[self.shop.pk])
         Shop.objects.filter(pk=self.shop.pk).update(orders_updated_at=timezone.now())
         with connection.cursor() as cursor:
             cursor.execute(
                 "PRAGMA cache_size = -2000" if not is_postgres() else "SET synchronous_commit = on"
             )
+
+
+def _lines_figures_refresh(line_ids: list[int]) -> None:
+    from liveops.commerce.services.aftersales import lines_figures_refresh
+
+    lines_figures_refresh(line_ids=line_ids)
 
 
 def _commit_without_flush_wait() -> None:

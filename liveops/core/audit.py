@@ -131,15 +131,20 @@ def model_update(*, actor, instance: models.Model, data: dict[str, Any]) -> tupl
     Returns the instance and whether anything changed. Call inside ``transaction.atomic``."""
     fields = [k for k in data]
     before = snapshot(instance, fields)
+    # Changes are judged on the Python values, not their text: 15:00+08:00 is 07:00 UTC, and a
+    # form's Decimal("99") is the stored Decimal("99.00"). A form saved unchanged changes nothing.
+    values_before = {k: getattr(instance, instance._meta.get_field(k).attname) for k in fields}
     for key, value in data.items():
         setattr(instance, key, value)
-    after = snapshot(instance, fields)
-    changed = [k for k in fields if before.get(k) != after.get(k)]
+    changed = [
+        k for k in fields if getattr(instance, instance._meta.get_field(k).attname) != values_before[k]
+    ]
     if not changed:
         return instance, False
+    after = snapshot(instance, changed)
     instance.full_clean()
     instance.save(update_fields=[instance._meta.get_field(k).name for k in changed])
-    audit_update(actor=actor, instance=instance, before=before, after=after)
+    audit_update(actor=actor, instance=instance, before={k: before.get(k) for k in changed}, after=after)
     return instance, True
 
 

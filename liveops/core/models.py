@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from liveops.core.masking import personal_scrub
+
 
 class AuditAction(models.TextChoices):
     CREATE = "create", _("Created")
@@ -23,10 +25,20 @@ class AuditAction(models.TextChoices):
     VIEW_PERSONAL = "view_personal", _("Viewed personal data")
 
 
+class AuditEntryQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        # Bulk writers (imports) skip ``save``: personal fields are replaced by digests here too.
+        objs = list(objs)
+        for obj in objs:
+            obj.changes = personal_scrub(obj.object_type, obj.changes)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class AuditEntry(models.Model):
     """One append-only line of the audit log: who did what to which object, when, with the values
     before and after. Written only by ``liveops.core.audit``; never updated or deleted (a database
-    trigger refuses updates)."""
+    trigger refuses updates). Personal fields (the model's ``PERSONAL_FIELDS``) are never stored in
+    clear, only as keyed digests (``liveops.core.masking.personal_scrub``), on every write path."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("time"))
     actor = models.ForeignKey(
@@ -50,6 +62,8 @@ class AuditEntry(models.Model):
     request_id = models.CharField(max_length=36, blank=True, verbose_name=_("request id"))
     ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("IP address"))
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
@@ -68,6 +82,7 @@ class AuditEntry(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValueError("Audit entries are append-only")
+        self.changes = personal_scrub(self.object_type, self.changes)
         return super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -230,6 +245,18 @@ class ImportStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
+class ImportOutcome(models.TextChoices):
+    """``ImportRun.outcome``: the status, with a finished run's rejects taken into account."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    WITH_REJECTS = "succeeded_with_rejects", _("Done, with rejected rows")
+    ALL_REJECTED = "all_rejected", _("Nothing imported: every row was rejected")
+    FAILED = "failed", _("Failed")
+    REFUSED = "refused", _("Refused")
+
+
 class ImportRun(models.Model):
     """One run of an importer over one file: its progress and its counts. ``rows_read`` always equals
     inserted + updated + unchanged + rejected once the run has finished (database constraint)."""
@@ -267,12 +294,26 @@ class ImportRun(models.Model):
     rows_rejected = models.PositiveBigIntegerField(default=0, verbose_name=_("rejected"))
     rejects_path = models.CharField(max_length=500, blank=True)
     error = models.TextField(blank=True, verbose_name=_("error"))
+    # What the run writes into that only one run may write into at a time (``shop:12``), or null.
+    # While the run is queued or running it holds that lock (the partial unique constraint below).
+    lock_key = models.CharField(max_length=80, null=True, blank=True)
+    # Liveness: the process running it (``host:pid:start``) and when it last reported progress, so a
+    # run whose process died can be told from one that is slow (``liveops.core.imports.liveness``).
+    worker = models.CharField(max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("import run")
         verbose_name_plural = _("import runs")
         ordering = ["-id"]
         constraints = [
+            # One active run per lock (per shop): a second import into the same shop is refused by
+            # the database itself, whatever process starts it.
+            models.UniqueConstraint(
+                fields=["lock_key"],
+                condition=Q(status__in=["queued", "running"]),
+                name="import_one_active_run_per_lock",
+            ),
             models.CheckConstraint(
                 condition=~Q(status="succeeded")
                 | Q(
@@ -294,7 +335,21 @@ class ImportRun(models.Model):
             return 100
         if not self.progress_total:
             return 0
-        return min(100, int(self.progress_done * 100 / self.progress_total))
+        # A running run shows at most 99 %: its last step (links, rollups) is still to come.
+        return min(99, int(self.progress_done * 100 / self.progress_total))
+
+    @property
+    def outcome(self) -> str:
+        """The status as a user needs it: a finished run with rejected rows is not a plain success,
+        and one whose every row was rejected imported nothing (``ImportOutcome``)."""
+        if self.status != ImportStatus.SUCCEEDED or not self.rows_rejected:
+            return self.status
+        if self.rows_rejected >= self.rows_read:
+            return ImportOutcome.ALL_REJECTED
+        return ImportOutcome.WITH_REJECTS
+
+    def get_outcome_display(self) -> str:
+        return str(ImportOutcome(self.outcome).label)
 
 
 class ColumnMapping(models.Model):
@@ -315,3 +370,21 @@ class ColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}/{self.name}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A background-job worker (``liveops worker``) that is alive: it moves ``beat_at`` every few
+    seconds. A job left running by a worker whose beat stopped (its node died) is put back in the
+    queue for another worker (``liveops.core.workers``)."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    process = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    beat_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return self.worker_id

@@ -6,7 +6,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from liveops.core.forms import DomainErrorMixin
+from liveops.core.forms import DateInput, DateTimeLocalInput, DomainErrorMixin
 from liveops.org.models import Department, GovernanceBody, Meeting, Resolution, Staff, SupervisoryQuestion
 
 phone_validator = RegexValidator(r"^1\d{10}$", _("Enter an 11-digit mainland mobile number."))
@@ -31,7 +31,7 @@ class StaffForm(DomainErrorMixin, forms.ModelForm):
             "address",
             "hired_on",
         ]
-        widgets = {"hired_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"hired_on": DateInput()}
 
     def changed_values(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.changed_data}
@@ -48,9 +48,7 @@ class MeetingForm(DomainErrorMixin, forms.Form):
     body = forms.ModelChoiceField(queryset=GovernanceBody.objects.select_related("unit"), label=_("body"))
     meeting_type = forms.ChoiceField(choices=Meeting.Type.choices, label=_("type"))
     title = forms.CharField(max_length=200, label=_("title"))
-    held_at = forms.DateTimeField(
-        label=_("date and time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    held_at = forms.DateTimeField(label=_("date and time"), widget=DateTimeLocalInput())
     location = forms.CharField(max_length=100, required=False, label=_("place"))
     agenda = forms.CharField(required=False, label=_("agenda"), widget=forms.Textarea(attrs={"rows": 4}))
     attendees = forms.ModelMultipleChoiceField(
@@ -83,7 +81,7 @@ class ActionItemForm(DomainErrorMixin, forms.Form):
         required=False,
         label=_("owner"),
     )
-    due_on = forms.DateField(label=_("due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label=_("due date"), widget=DateInput())
 
 
 class DocumentForm(DomainErrorMixin, forms.Form):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from liveops.core.forms import StyledForm
+from liveops.core.forms import DateInput, StyledForm
 from liveops.org.models import Staff
 from liveops.quality.models import CorrectiveAction, Defect, Inspection
 from liveops.sourcing.models import Category, Merchant, Product, Sample
@@ -112,7 +112,7 @@ class CapaForm(StyledForm):
     kind = forms.ChoiceField(choices=CorrectiveAction.Kind.choices, label=_("Kind"))
     action = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Action"))
     owner = forms.ModelChoiceField(queryset=Staff.objects.none(), required=False, label=_("Owner"))
-    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Due date"))
+    due_on = forms.DateField(widget=DateInput(), label=_("Due date"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -644,7 +644,7 @@ def scorecard_page(request):
 
 def _history_check(getter):
     def check(access, user, object_id: str) -> bool:
-        return object_id.isdigit() and getter(access=access, pk=int(object_id)) is not None
+        return (pk := int_or_none(object_id)) is not None and getter(access=access, pk=pk) is not None
 
     return check
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from liveops.core.forms import DomainErrorMixin
+from liveops.core.forms import DateInput, DomainErrorMixin
 from liveops.org.models import Department, Staff
 from liveops.sourcing.models import (
     Brand,
@@ -106,8 +106,8 @@ class CredentialForm(_Model):
         model = Credential
         fields = ["kind", "number", "brand", "grantor", "product", "issued_on", "expires_on", "file"]
         widgets = {
-            "issued_on": forms.DateInput(attrs={"type": "date"}),
-            "expires_on": forms.DateInput(attrs={"type": "date"}),
+            "issued_on": DateInput(),
+            "expires_on": DateInput(),
         }
 
     def __init__(self, *args, merchant: Merchant | None = None, **kwargs):
@@ -176,7 +176,7 @@ class PriceForm(_Model):
     class Meta:
         model = PriceRecord
         fields = ["kind", "price", "recorded_on", "source"]
-        widgets = {"recorded_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"recorded_on": DateInput()}
 
     def _post_clean(self):
         pass

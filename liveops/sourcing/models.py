@@ -125,6 +125,9 @@ class MerchantContact(models.Model):
     wechat = models.CharField(max_length=60, blank=True, verbose_name=_("WeChat"))
     is_primary = models.BooleanField(default=False, verbose_name=_("primary contact"))
 
+    # Masked on pages and in the API; kept only as digests in the audit trail (core.masking).
+    PERSONAL_FIELDS = ("phone", "wechat")
+
     class Meta:
         verbose_name = _("merchant contact")
         verbose_name_plural = _("merchant contacts")

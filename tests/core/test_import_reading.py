@@ -117,28 +117,34 @@ def test_gbk_that_starts_like_utf8_is_still_read_as_gb18030(tmp_path, monkeypatc
         assert rows_of(reader)[-1] == ("E2", "王芳", 30_002, 30_000)
 
 
-def test_utf8_cut_in_its_last_character_is_read_as_gb18030(tmp_path):
+def test_utf8_cut_in_its_last_character_is_refused_as_cut_off(tmp_path):
+    # Not read as GB18030 (every Chinese value would come out garbled): the file was cut off.
     data = "工号,姓名\n".encode() + b"E1,x\n" * 30_000 + "E2,王".encode()[:-1]
-    with open_table(write(tmp_path, data)) as reader:
-        assert reader.encoding == "gb18030"
-        assert reader.estimated_rows == 30_000
-        assert rows_of(reader)[-1] == ("E2", "鐜", 30_002, 30_000)
+    with pytest.raises(ImportRefused) as exc:
+        open_table(write(tmp_path, data))
+    assert exc.value.code == "truncated"
+    assert "(byte 150,017, line 30,002)" in str(exc.value.message)
 
 
 @pytest.mark.parametrize(
-    "data",
+    ("data", "byte"),
     [
-        codecs.BOM_UTF8 + "工号,姓名\n".encode() + b"E1,x\n" * 30_000 + "E2,王芳\n".encode("gbk"),
-        "工号,姓名\n".encode() + b"E1,x\n" * 30_000 + b"E2,\xff\n",
+        (
+            codecs.BOM_UTF8 + "工号,姓名\n".encode() + b"E1,x\n" * 30_000 + "E2,王芳\n".encode("gbk"),
+            "150,020",
+        ),
+        ("工号,姓名\n".encode() + b"E1,x\n" * 30_000 + b"E2,\xff\n", "150,017"),
     ],
     ids=["bom-then-gbk", "invalid-byte-late"],
 )
-def test_mixed_encodings_refused_with_the_same_message(tmp_path, data):
+def test_mixed_encodings_refused_with_the_same_message(tmp_path, data, byte):
+    # The byte is the file's own offset (the BOM counted), with its line.
     with pytest.raises(ImportRefused) as exc:
         open_table(write(tmp_path, data))
     assert exc.value.code == "wrong_file"
     assert str(exc.value.message) == (
-        "The file mixes text encodings and cannot be read (byte 150017). Save it as CSV UTF-8."
+        f"The file mixes text encodings and cannot be read (byte {byte}, line 30,002). "
+        "Open it in a spreadsheet program and save it as CSV UTF-8, then upload it again."
     )
 
 

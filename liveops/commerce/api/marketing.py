@@ -37,7 +37,7 @@ from liveops.commerce.selectors.shops import shop_get
 from liveops.commerce.services import kpis as kpi_services
 from liveops.commerce.services import marketing as services
 from liveops.core.errors import DomainError
-from liveops.core.forms import int_or_none
+from liveops.core.forms import optional_id
 
 MAX_SPAN_DAYS = 366 * 2
 
@@ -337,7 +337,7 @@ class BudgetListCreate(APIView):
     )
     def get(self, request):
         def int_param(name):
-            return int_or_none(request.query_params.get(name))
+            return optional_id(request.query_params.get(name), field=name)
 
         rows = selectors.budget_list(
             access=request.access, campaign_id=int_param("campaign"), shop_id=int_param("shop")
@@ -728,12 +728,12 @@ class KpiTracking(APIView):
         else:
             start = today.replace(day=1)
             end = today
-        shop = request.query_params.get("shop") or ""
+        shop_id = optional_id(request.query_params.get("shop"), field="shop")
         rows = selectors.kpi_tracking(
             access=request.access,
             date_from=start,
             date_to=end,
-            shop_id=int_or_none(shop),
+            shop_id=shop_id,
             today=today,
         )
         return Response(KpiTrackingRowSerializer(rows, many=True).data)
@@ -802,7 +802,7 @@ class ProductPerformance(APIView):
     )
     def get(self, request):
         start, end = _period(request, default_days=28)
-        shop = request.query_params.get("shop") or ""
+        shop_id = optional_id(request.query_params.get("shop"), field="shop")
         sort = request.query_params.get("sort") or "-gmv"
         if sort.lstrip("-") not in selectors.PERFORMANCE_SORTS:
             raise DomainError(_("Unknown sort."), code="invalid", fields={"sort": [_("Unknown sort.")]})
@@ -813,7 +813,7 @@ class ProductPerformance(APIView):
             access=request.access,
             date_from=start,
             date_to=end,
-            shop_id=int_or_none(shop),
+            shop_id=shop_id,
             sort=sort,
             tag=tag,
             limit=500,

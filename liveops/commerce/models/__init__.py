@@ -23,7 +23,13 @@ from liveops.commerce.models.orders import (
     Platform,
     Shop,
 )
-from liveops.commerce.models.rollups import DailyDimensionRollup, DailyShopRollup, PeriodBuyers
+from liveops.commerce.models.rollups import (
+    DailyDimensionRollup,
+    DailyShopRollup,
+    PeriodBuyers,
+    RollupCheck,
+    RollupDirty,
+)
 
 __all__ = [
     "AdSpend",
@@ -42,6 +48,8 @@ __all__ = [
     "PeriodBuyers",
     "Platform",
     "ProductLifecycle",
+    "RollupCheck",
+    "RollupDirty",
     "SettlementEntry",
     "Shop",
 ]

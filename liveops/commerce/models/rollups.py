@@ -96,3 +96,57 @@ class PeriodBuyers(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shop_id} {self.grain} {self.period_start}"
+
+
+class RollupDirty(models.Model):
+    """A shop's day whose rollups may no longer match its order lines.
+
+    Every change to order lines writes one in the same transaction as the lines (so a committed change
+    always leaves its mark, whatever happens to the process afterwards), and the refresh that
+    recomputes the day from the stored lines removes exactly the marks it read (by ``id``). Marks are
+    appended, never merged: a mark written while a refresh is running is not the one it removes."""
+
+    shop = models.ForeignKey("commerce.Shop", on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("day to roll up again")
+        verbose_name_plural = _("days to roll up again")
+        indexes = [models.Index(fields=["shop", "day"], name="rollup_dirty_shop_day")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.day}"
+
+
+class RollupCheck(models.Model):
+    """One comparison of every rollup table with a recomputation from the stored order lines (the
+    scheduled check or ``liveops rollups verify``): how many rows were compared, how many differed,
+    the first differences, and whether the drifted days were rebuilt."""
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", _("Scheduled")
+        COMMAND = "command", _("Command")
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.SCHEDULE)
+    shop = models.ForeignKey(
+        "commerce.Shop", on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
+    )
+    checked = models.PositiveIntegerField(default=0)
+    drifted = models.PositiveIntegerField(default=0)
+    details = models.JSONField(default=list, blank=True)
+    repaired = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("rollup check")
+        verbose_name_plural = _("rollup checks")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(drifted__lte=models.F("checked")), name="rollup_check_drift_le_checked"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.drifted}/{self.checked}"

@@ -24,7 +24,7 @@ from liveops.commerce.selectors.shops import shop_get, shops_visible
 from liveops.commerce.services.aftersales import aftersales_relink
 from liveops.core.duties import serves
 from liveops.core.errors import NotAllowed
-from liveops.core.forms import int_or_none
+from liveops.core.forms import DateInput, int_or_none
 from liveops.core.permissions import capability_required
 
 # What Douyin calls its after-sales types (offered as suggestions; any text filters).
@@ -161,13 +161,13 @@ class SettlementFilterForm(forms.Form):
     date_from = forms.DateField(
         required=False,
         label=gettext_lazy("From"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         validators=DATE_BOUNDS,
     )
     date_to = forms.DateField(
         required=False,
         label=gettext_lazy("To"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         validators=DATE_BOUNDS,
     )
     type = forms.CharField(required=False, max_length=60, label=gettext_lazy("Billing type"))

@@ -19,13 +19,24 @@ from liveops.core.access import Access, access_for
 from liveops.core.errors import DomainError
 from liveops.core.imports import services
 from liveops.core.imports.registry import import_kind_get, import_kinds
-from liveops.core.models import ColumnMapping, ImportRun
+from liveops.core.models import ColumnMapping, ImportOutcome, ImportRun
 
 
 class ImportRunSerializer(serializers.ModelSerializer):
     """An import run with its progress, counts and where to download its rejects."""
 
-    percent = serializers.IntegerField(read_only=True, help_text="0–100")
+    percent = serializers.IntegerField(
+        read_only=True, help_text="0–100, moving during the run; 100 only once it has succeeded"
+    )
+    outcome = serializers.ChoiceField(
+        choices=ImportOutcome.choices,
+        read_only=True,
+        help_text="The status with rejects taken into account: a finished run with rejected rows is "
+        "succeeded_with_rejects, one whose every row was rejected is all_rejected",
+    )
+    outcome_label = serializers.CharField(
+        source="get_outcome_display", read_only=True, help_text="The outcome in the user's language"
+    )
     inserted = serializers.IntegerField(source="rows_inserted", read_only=True)
     updated = serializers.IntegerField(source="rows_updated", read_only=True)
     unchanged = serializers.IntegerField(source="rows_unchanged", read_only=True)
@@ -42,6 +53,8 @@ class ImportRunSerializer(serializers.ModelSerializer):
             "file_name",
             "file_sha256",
             "status",
+            "outcome",
+            "outcome_label",
             "percent",
             "progress_done",
             "progress_total",

@@ -13,10 +13,13 @@ from __future__ import annotations
 import codecs
 import contextlib
 import datetime as dt
+import logging
+import mmap
 import os
 import re
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from liveops.core.errors import DomainError
 
+log = logging.getLogger(__name__)
 LINE = "__liveops_line"
 # 0-based record number in the file (data rows only): the same in ``batches`` and ``column_records``.
 REC = "__liveops_rec"
@@ -170,6 +174,16 @@ def _column_letters(n: int) -> str:
     return letters
 
 
+@contextlib.contextmanager
+def _naming_part(name: str):
+    """Tag an error raised while unpacking a workbook part with the part's name (for the message)."""
+    try:
+        yield
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+        exc.liveops_part = name
+        raise
+
+
 def check_sheet_extent(path: Path) -> None:
     """Refuse a workbook whose sheets span more cells than the reader can hold.
 
@@ -198,7 +212,7 @@ def check_sheet_extent(path: Path) -> None:
             rows = cols = 0
             wider = taller = None
             tail = b""
-            with zf.open(info) as fh:
+            with _naming_part(info.filename), zf.open(info) as fh:
                 while chunk := fh.read(_CHUNK_BYTES):
                     data = tail + chunk
                     tail = data[-64:]  # a reference cut by the chunk's end is whole in the next pass
@@ -398,6 +412,108 @@ def _valid_utf8(data: bytes) -> bool:
     return True
 
 
+def _first_invalid_utf8(path: Path, skip: int = 0) -> tuple[int, bool]:
+    """Where the file stops being UTF-8: (byte offset, whether it is only an unfinished character at
+    the very end, i.e. the file was cut off). (-1, False) when it is UTF-8 throughout. Slow (Python
+    decoding): only for a file the fast check found wrong."""
+    base = skip
+    carry = b""
+    with open(path, "rb") as f:
+        f.seek(skip)
+        while chunk := f.read(_CHUNK_BYTES):
+            data = carry + chunk
+            cut = _char_start(data)
+            try:
+                data[:cut].decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return base + exc.start, False
+            base += cut
+            carry = data[cut:]
+    if carry:
+        return base, True
+    return -1, False
+
+
+def _line_at(path: Path, offset: int) -> int:
+    """The 1-based line of the file at byte ``offset``."""
+    lines = 1
+    done = 0
+    with open(path, "rb") as f:
+        while done < offset and (chunk := f.read(min(_CHUNK_BYTES, offset - done))):
+            lines += chunk.count(b"\n")
+            done += len(chunk)
+    return lines
+
+
+def csv_problem(path: Path, separator: str = ",") -> ImportRefused:
+    """Find what makes a UTF-8 CSV unreadable and say it with the line: a quoted value that is
+    never closed (a file cut off inside it, or a stray ``"`` that opened one), or a closing quote
+    followed by more text. Reads the file once, looking only at its quote marks."""
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return _csv_problem(data, separator)
+
+
+def _count_lines(data: mmap.mmap, end: int) -> int:
+    """The 1-based line at byte ``end`` of ``data``."""
+    lines = 1
+    for start in range(0, end, _CHUNK_BYTES):
+        lines += data[start : min(start + _CHUNK_BYTES, end)].count(b"\n")
+    return lines
+
+
+def _csv_problem(data: mmap.mmap, separator: str) -> ImportRefused:
+    sep = separator.encode()
+    ends = (sep, b"\r", b"\n")
+    i = data.find(b'"')
+    while i != -1:
+        at_start = (
+            i == 0 or data[i - 1 : i] in (sep, b"\n", b"\r") or (i == 3 and data[:3] == codecs.BOM_UTF8)
+        )
+        if not at_start:
+            i = data.find(b'"', i + 1)  # a quote inside an unquoted value is kept as it is
+            continue
+        opened = i
+        j = i + 1
+        while True:
+            j = data.find(b'"', j)
+            if j == -1:
+                line = _count_lines(data, opened)
+                return ImportRefused(
+                    _(
+                        'Line %(line)s opens a quoted value (") that is never closed, so the rest of '
+                        "the file cannot be read. The file may have been cut off, or the quote mark is "
+                        "stray. Check line %(line)s: remove the stray quote mark, or export the whole "
+                        "file again."
+                    )
+                    % {"line": f"{line:,}"},
+                    code="unclosed_quote",
+                )
+            if data[j + 1 : j + 2] == b'"':
+                j += 2  # a doubled quote inside the value
+                continue
+            break
+        if j + 1 < len(data) and data[j + 1 : j + 2] not in ends:
+            line = _count_lines(data, j)
+            return ImportRefused(
+                _(
+                    'Line %(line)s has a quote mark (") in the wrong place (byte %(byte)s): a quoted '
+                    "value that starts on line %(start)s ends there and more text follows in the same "
+                    "cell. Remove the stray quote mark, or put the whole value in quotes with its inner "
+                    "quote marks doubled, then upload the file again."
+                )
+                % {"line": f"{line:,}", "byte": f"{j:,}", "start": f"{_count_lines(data, opened):,}"},
+                code="stray_quote",
+            )
+        i = data.find(b'"', j + 1)
+    return ImportRefused(
+        _(
+            "The file could not be read as CSV: its rows do not split into the header's columns. "
+            "Open it in a spreadsheet program, save it as CSV UTF-8 and upload it again."
+        ),
+        code="wrong_file",
+    )
+
+
 class CsvReader(TableReader):
     """CSV through polars. A UTF-8 file (with or without BOM) is read in place once a cheap pass
     has checked that it is UTF-8 to the end and counted its lines for the progress estimate; any
@@ -407,6 +523,7 @@ class CsvReader(TableReader):
     def __init__(self, path: Path):
         self.path = Path(path)
         self._tmp: Path | None = None
+        self._utf8_until = -1
         with open(self.path, "rb") as f:
             sample = f.read(_SAMPLE_BYTES)
         if not sample.strip():
@@ -426,9 +543,7 @@ class CsvReader(TableReader):
                 truncate_ragged_lines=True,
             )
         except (pl.exceptions.PolarsError, OSError) as exc:
-            raise ImportRefused(
-                _("The file could not be read as CSV: %(error)s") % {"error": exc}, code="wrong_file"
-            ) from exc
+            raise self._refusal(exc) from exc
         self.raw_headers = (
             ["" if v is None else str(v) for v in header_frame.row(0)] if header_frame.height else []
         )
@@ -454,33 +569,57 @@ class CsvReader(TableReader):
             newlines = None if skip and twice else _utf8_newlines(self.path, skip)
             if newlines is not None:
                 return self.path, newlines
+            bad, cut = _first_invalid_utf8(self.path, skip)
+            if cut:
+                # Valid to the last character, which is unfinished: a file cut off, not another encoding.
+                raise ImportRefused(
+                    _(
+                        "The file ends in the middle of a character (byte %(byte)s, line %(line)s): it "
+                        "was cut off while being saved, copied or downloaded. Export or download it "
+                        "again and upload the whole file."
+                    )
+                    % {"byte": f"{bad:,}", "line": f"{_line_at(self.path, bad):,}"},
+                    code="truncated",
+                )
+            # Where UTF-8 stops: if GB18030 cannot read the file either, that is the place to name.
+            self._utf8_until = bad
             if self.encoding == "utf-8":
                 # The sample was UTF-8 but a later part is not: the file is GBK after all.
                 self.encoding = "gb18030"
         return self._transcode()
 
     def _transcode(self) -> tuple[Path, int]:
-        tmp_dir = Path(settings.DATA_DIR) / "imports" / "tmp"
-        tmp_dir.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix="import-", suffix=".csv", dir=tmp_dir)
+        from liveops.core.imports.liveness import scratch_dir
+
+        # In this process's scratch folder: removed with it if the process dies during the run.
+        fd, name = tempfile.mkstemp(prefix="import-", suffix=".csv", dir=scratch_dir())
         self._tmp = Path(name)
         decoder = codecs.getincrementaldecoder(self.encoding)("strict")
         newlines = 0
         first = True
+        start = 0  # file offset of the bytes the decoder is given next, less those it still holds
         try:
             with open(self.path, "rb") as src, os.fdopen(fd, "w", encoding="utf-8", newline="") as dst:
                 while chunk := src.read(_CHUNK_BYTES):
+                    state = decoder.getstate()
+                    start = src.tell() - len(chunk) - len(state[0] if state else b"")
                     text = decoder.decode(chunk)
                     if first and text:
                         text, first = text.removeprefix("\ufeff"), False
                     newlines += text.count("\n")
                     dst.write(text)
+                state = decoder.getstate()
+                start = src.tell() - len(state[0] if state else b"")
                 dst.write(decoder.decode(b"", final=True))
         except UnicodeDecodeError as exc:
             self.close()
+            pos = self._utf8_until if self._utf8_until > 0 else start + exc.start
             raise ImportRefused(
-                _("The file mixes text encodings and cannot be read (byte %(pos)s). Save it as CSV UTF-8.")
-                % {"pos": exc.start},
+                _(
+                    "The file mixes text encodings and cannot be read (byte %(pos)s, line %(line)s). "
+                    "Open it in a spreadsheet program and save it as CSV UTF-8, then upload it again."
+                )
+                % {"pos": f"{pos:,}", "line": f"{_line_at(self.path, pos):,}"},
                 code="wrong_file",
             ) from exc
         return self._tmp, newlines
@@ -525,9 +664,13 @@ class CsvReader(TableReader):
                 frame = frame.select([*cols, line.alias(LINE), rec.alias(REC)])
                 yield _drop_empty(frame, cols)
         except pl.exceptions.PolarsError as exc:
-            raise ImportRefused(
-                _("The file could not be read as CSV: %(error)s") % {"error": exc}, code="wrong_file"
-            ) from exc
+            raise self._refusal(exc) from exc
+
+    def _refusal(self, exc: Exception) -> ImportRefused:
+        """A CSV the parser gave up on, as a refusal that says where and what to do (the parser's
+        own message is in English and about its internals: it goes to the log only)."""
+        log.info("CSV parse error in %s: %s", self.path, exc)
+        return csv_problem(self.utf8_path, self.separator if hasattr(self, "separator") else ",")
 
     def column_values(self, index: int) -> Iterator[pl.Series]:
         # Projection pushdown: only this column is parsed.
@@ -541,8 +684,11 @@ class CsvReader(TableReader):
             truncate_ragged_lines=True,
             missing_columns="insert",
         ).select(col)
-        for frame in lf.collect_batches(chunk_size=BATCH_ROWS * 4, lazy=True):
-            yield frame.get_column(col)
+        try:
+            for frame in lf.collect_batches(chunk_size=BATCH_ROWS * 4, lazy=True):
+                yield frame.get_column(col)
+        except pl.exceptions.PolarsError as exc:
+            raise self._refusal(exc) from exc
 
     def column_records(self, index: int) -> Iterator[pl.DataFrame]:
         col = f"c{index}"
@@ -556,12 +702,31 @@ class CsvReader(TableReader):
             missing_columns="insert",
             row_index_name="__rec",
         ).select(col, pl.col("__rec").cast(pl.Int64).alias(REC))
-        yield from lf.collect_batches(chunk_size=BATCH_ROWS * 4, lazy=True)
+        try:
+            yield from lf.collect_batches(chunk_size=BATCH_ROWS * 4, lazy=True)
+        except pl.exceptions.PolarsError as exc:
+            raise self._refusal(exc) from exc
 
     def close(self) -> None:
         if self._tmp is not None:
             self._tmp.unlink(missing_ok=True)
             self._tmp = None
+
+
+def _damaged_workbook(exc: Exception) -> ImportRefused:
+    """A workbook whose zip structure is broken (a part fails its checksum, is shorter than
+    declared…), said without the zip library's English."""
+    log.info("Damaged workbook: %s", exc)
+    part = getattr(exc, "liveops_part", "")
+    return ImportRefused(
+        _(
+            "The workbook is damaged: its part %(part)s does not unpack correctly (the file was cut off "
+            "or changed after it was saved). Open it in Excel and save it again, or save it as CSV "
+            "UTF-8, then upload it again."
+        )
+        % {"part": part or "?"},
+        code="damaged",
+    )
 
 
 def _cell_text(value) -> str | None:
@@ -588,14 +753,24 @@ class XlsxReader(TableReader):
     def __init__(self, path: Path):
         from python_calamine import CalamineWorkbook
 
-        check_zip(path)
-        check_sheet_extent(path)
+        try:
+            check_zip(path)
+            check_sheet_extent(path)
+        except ImportRefused:
+            raise
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+            raise _damaged_workbook(exc) from exc
         try:
             self._wb = CalamineWorkbook.from_path(str(path))
             self._sheet = self._wb.get_sheet_by_index(0)
         except Exception as exc:  # calamine raises its own error types for damaged workbooks
+            log.info("Unreadable workbook %s: %s", path, exc)
             raise ImportRefused(
-                _("The workbook could not be read: %(error)s") % {"error": exc}, code="wrong_file"
+                _(
+                    "The workbook could not be read: it is damaged or not a real Excel workbook. Open "
+                    "it in Excel and save it again as .xlsx or as CSV UTF-8, then upload it again."
+                ),
+                code="wrong_file",
             ) from exc
         self._header_row = 0
         self.raw_headers = []

@@ -171,6 +171,13 @@ class ImportKind:
         line. None by default."""
         return {}
 
+    @classmethod
+    def lock_key_for(cls, options: dict) -> str | None:
+        """What a run with these options writes into that only one run may write into at a time
+        (``shop:12`` for the shop-level kinds), or None. A second run with the same key is refused
+        while the first is queued or running (``ImportRun.lock_key``)."""
+        return None
+
     # Hooks ------------------------------------------------------------------------------------
 
     def prepare(self) -> None:

@@ -21,13 +21,22 @@ from typing import TypeVar
 
 import polars as pl
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from liveops.core import storage as file_storage
 from liveops.core.exports import escape_cell
+from liveops.core.imports.liveness import (
+    ImportBusy,
+    import_busy,
+    import_lock_check,
+    import_lock_holder,
+    import_runs_reap,
+    process_id,
+)
 from liveops.core.imports.readers import BATCH_ROWS, LINE, REC, ImportRefused, normalise_values, open_table
 from liveops.core.imports.registry import HeaderMatch, ImportKind, import_kind_get, rejects_frame, split
 from liveops.core.models import ImportRun, ImportStatus
@@ -45,8 +54,21 @@ def imports_dir(*parts: str) -> Path:
     return path
 
 
-def batch_rows() -> int:
-    return int(getattr(settings, "LIVEOPS_IMPORT_BATCH_ROWS", BATCH_ROWS))
+# Progress steps a run aims at: batches are made small enough for about this many (never smaller
+# than ``_MIN_BATCH_ROWS``), so the progress bar moves during the run, not from 0 to 100 at the end.
+_PROGRESS_STEPS = 20
+_MIN_BATCH_ROWS = 1_000
+
+
+def batch_rows(estimated_rows: int | None = None) -> int:
+    """Rows per batch: ``LIVEOPS_IMPORT_BATCH_ROWS`` when set, else ``BATCH_ROWS`` for large files and
+    less for smaller ones (about ``_PROGRESS_STEPS`` batches a file)."""
+    configured = getattr(settings, "LIVEOPS_IMPORT_BATCH_ROWS", None)
+    if configured:
+        return int(configured)
+    if not estimated_rows:
+        return BATCH_ROWS
+    return max(_MIN_BATCH_ROWS, min(BATCH_ROWS, -(-estimated_rows // _PROGRESS_STEPS)))
 
 
 def reason_with(template: str, value: pl.Expr, placeholder: str = "%(line)s") -> pl.Expr:
@@ -55,10 +77,30 @@ def reason_with(template: str, value: pl.Expr, placeholder: str = "%(line)s") ->
     return pl.concat_str([pl.lit(before), value.cast(pl.String), pl.lit(after)])
 
 
+# Headers named in a refusal: a file with thousands of columns must not make a message of pages.
+_HEADERS_SHOWN = 10
+_HEADER_CHARS = 40
+
+
+def headers_summary(headers: list[str]) -> str:
+    """The file's headers for a message: the first few (each shortened) and how many there are."""
+    named = [h if len(h) <= _HEADER_CHARS else h[: _HEADER_CHARS - 1] + "…" for h in headers if h]
+    if not named:
+        return "-"
+    shown = ", ".join(named[:_HEADERS_SHOWN])
+    if len(named) <= _HEADERS_SHOWN:
+        return shown
+    return _("%(shown)s … and %(more)s more (%(count)s columns in all)") % {
+        "shown": shown,
+        "more": f"{len(named) - _HEADERS_SHOWN:,}",
+        "count": f"{len(named):,}",
+    }
+
+
 def missing_columns_message(kind: type[ImportKind], match: HeaderMatch) -> str:
     return _("Required columns are missing: %(missing)s. Columns in the file: %(headers)s.") % {
         "missing": ", ".join(f"{f.label} ({f.name})" for f in match.missing_required),
-        "headers": ", ".join(h for h in match.headers if h) or "-",
+        "headers": headers_summary(match.headers),
     }
 
 
@@ -178,6 +220,10 @@ class _RejectsReport:
         if self._fh is not None:
             self._fh.close()
 
+    def publish(self) -> str:
+        """Store the closed report (the shared store, when there is one) and return what to record."""
+        return file_storage.publish(self.path, f"rejects/{self.path.name}")
+
 
 def run_finish(run: ImportRun, status: str, error: str = "") -> ImportRun:
     """Record the end of a run: final status, error message (if any) and finish time."""
@@ -192,29 +238,51 @@ def import_execute(*, run: ImportRun, actor) -> ImportRun:
     """Run an import to the end and record its outcome on ``run`` (never raises for bad data or
     files: those end as ``refused`` or ``failed`` with a message). Safe to call again on the same run."""
     language = (run.options or {}).get("language")
-    with translation.override(language) if language else contextlib.nullcontext():
-        return _execute(run=run, actor=actor)
+    with (
+        translation.override(language) if language else contextlib.nullcontext(),
+        # From a shared object store the file is streamed to this node's disk for the readers.
+        file_storage.local_copy(run.file_path) as path,
+    ):
+        return _execute(run=run, actor=actor, path=path)
 
 
-def _execute(*, run: ImportRun, actor) -> ImportRun:
+def _execute(*, run: ImportRun, actor, path: Path) -> ImportRun:
     kind_cls = import_kind_get(run.kind)
     if kind_cls is None:
         return run_finish(
             run, ImportStatus.REFUSED, _("Unknown import kind “%(kind)s”.") % {"kind": run.kind}
         )
+    # Runs whose worker died end here as failed (releasing their shop lock), before this one starts.
+    import_runs_reap(exclude=run.pk)
+    if not run.lock_key:
+        run.lock_key = kind_cls.lock_key_for(run.options or {})
+    try:
+        import_lock_check(run.lock_key, exclude=run.pk)
+    except ImportBusy as exc:
+        return run_finish(run, ImportStatus.REFUSED, str(exc.message))
     if run.rejects_path:
-        Path(run.rejects_path).unlink(missing_ok=True)
+        file_storage.discard(run.rejects_path)
     run.status = ImportStatus.RUNNING
     run.progress_done = run.progress_total = 0
     run.rows_read = run.rows_inserted = run.rows_updated = run.rows_unchanged = run.rows_rejected = 0
     run.rejects_path = run.error = ""
     run.finished_at = None
-    run.save()
+    run.worker = process_id()
+    run.heartbeat_at = timezone.now()
+    try:
+        with transaction.atomic():
+            run.save()
+    except IntegrityError:
+        # Another run into the same shop started between the check and now (the lock's constraint).
+        run.status = ImportStatus.QUEUED
+        return run_finish(
+            run, ImportStatus.REFUSED, str(import_busy(import_lock_holder(run.lock_key)).message)
+        )
     report = _RejectsReport(run)
     behind: _WriteBehind | None = None
     try:
         try:
-            reader = open_table(run.file_path)
+            reader = open_table(path)
         except ImportRefused as exc:
             return run_finish(run, ImportStatus.REFUSED, str(exc.message))
         with reader:
@@ -284,7 +352,7 @@ def _execute(*, run: ImportRun, actor) -> ImportRun:
                 kind.finalize(run=run, actor=actor)
         report.close()
         if report.written:
-            run.rejects_path = str(report.path)
+            run.rejects_path = report.publish()
         run.progress_total = run.progress_done = run.rows_read
         return run_finish(run, ImportStatus.SUCCEEDED)
     except ImportRefused as exc:
@@ -296,7 +364,7 @@ def _execute(*, run: ImportRun, actor) -> ImportRun:
         _write_behind_stop(behind, run)
         report.close()
         if report.written:
-            run.rejects_path = str(report.path)
+            run.rejects_path = report.publish()
         return run_finish(
             run,
             ImportStatus.FAILED,
@@ -316,7 +384,8 @@ _COUNTERS = (
 
 
 def _counters_save(run_id: int, counters: dict[str, int]) -> None:
-    ImportRun.objects.filter(pk=run_id).update(**counters)
+    # Each step is also the run's heartbeat (``liveness``): a run that stops reporting has died.
+    ImportRun.objects.filter(pk=run_id).update(**counters, heartbeat_at=timezone.now())
 
 
 def _counters_add(run_id: int, added: dict[str, int]) -> None:
@@ -327,6 +396,7 @@ def _counters_add(run_id: int, added: dict[str, int]) -> None:
         **{name: F(name) + n for name, n in added.items()},
         progress_done=read,
         progress_total=Greatest(F("progress_total"), read),
+        heartbeat_at=timezone.now(),
     )
 
 
@@ -481,7 +551,7 @@ def _field_batches(reader, kind: type[ImportKind], match: HeaderMatch):
     group_last = _group_last_records(reader, kind, match)
     held = None
     batch_end = -1
-    for raw in reader.batches(batch_rows()):
+    for raw in reader.batches(batch_rows(reader.estimated_rows)):
         frame = _fields_frame(raw, kind, match)
         if group_last is None:
             yield frame

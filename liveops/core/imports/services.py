@@ -6,6 +6,7 @@ system itself (CLI without ``--user``, trusted code) and may run every kind.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import secrets
@@ -14,18 +15,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from django.db import transaction
+from django.core.files import File
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from liveops.core import storage as file_storage
 from liveops.core.access import Access
 from liveops.core.audit import audit_create, audit_update, snapshot
 from liveops.core.errors import DomainError, NotAllowed
+from liveops.core.imports.liveness import import_busy, import_lock_check, import_lock_holder
 from liveops.core.imports.readers import ImportRefused, check_size, max_bytes, open_table
 from liveops.core.imports.registry import HeaderMatch, ImportKind, access_for_actor, import_kind_get
 from liveops.core.imports.runner import import_execute, imports_dir
 from liveops.core.models import ColumnMapping, ImportRun, ImportStatus
+from liveops.core.storage import imports_storage
 
 _COPY_CHUNK = 1024 * 1024
 _TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -106,6 +111,12 @@ def import_stage(*, actor, kind: str, file: IO[bytes] | str | Path, file_name: s
     token = secrets.token_hex(16)
     folder = imports_dir("staging", token)
     stored = _store(file, folder / safe_file_name(file_name))
+    storage = imports_storage()
+    if not file_storage.is_local(storage):
+        # Another node may answer the mapping step: the staged file goes to the shared store too
+        # (this node keeps its copy to read the header from).
+        with open(stored.path, "rb") as fh:
+            storage.save(f"staging/{token}/{stored.path.name}", File(fh, name=stored.path.name))
     return token, stored
 
 
@@ -115,6 +126,15 @@ def import_staged_path(token: str) -> Path | None:
         return None
     folder = imports_dir("staging") / token
     files = sorted(folder.iterdir()) if folder.is_dir() else []
+    storage = imports_storage()
+    if not files and not file_storage.is_local(storage):
+        # Staged on another node: fetch it from the shared store (streamed to disk).
+        with contextlib.suppress(FileNotFoundError):
+            names = sorted(storage.listdir(f"staging/{token}")[1])
+            if names and safe_file_name(names[0]) == names[0]:
+                folder.mkdir(parents=True, exist_ok=True)
+                if file_storage.download_to(storage, f"staging/{token}/{names[0]}", folder / names[0]):
+                    files = [folder / names[0]]
     return files[0] if files else None
 
 
@@ -122,6 +142,9 @@ def import_staged_discard(token: str) -> None:
     path = import_staged_path(token)
     if path is not None:
         shutil.rmtree(path.parent, ignore_errors=True)
+        storage = imports_storage()
+        if not file_storage.is_local(storage):
+            storage.delete(f"staging/{token}/{path.name}")
 
 
 def import_inspect(*, kind: str, path: str | Path, columns: dict[str, str] | None = None) -> HeaderMatch:
@@ -228,9 +251,24 @@ def import_start(
     if actor is None:
         # Remember that the system started it: a run whose starter was deleted must not run as the system.
         options["system"] = True
-    run = _run_create(
-        actor=actor, kind_cls=kind_cls, file=file, file_name=file_name, mapping=mapping, options=options
-    )
+    # One run at a time into a shop: refused here, before the file is stored, when another live run
+    # holds the lock; the database's constraint catches two starts at the same moment.
+    lock_key = kind_cls.lock_key_for(options)
+    import_lock_check(lock_key)
+    try:
+        run = _run_create(
+            actor=actor,
+            kind_cls=kind_cls,
+            file=file,
+            file_name=file_name,
+            mapping=mapping,
+            options=options,
+            lock_key=lock_key,
+        )
+    except IntegrityError as exc:
+        if not lock_key:
+            raise
+        raise import_busy(import_lock_holder(lock_key)) from exc
     if run_now:
         return import_execute(run=run, actor=actor)
     from liveops.core.imports.tasks import import_run_task
@@ -244,10 +282,18 @@ def import_start(
 
 @transaction.atomic
 def _run_create(
-    *, actor, kind_cls: type[ImportKind], file, file_name: str, mapping: ColumnMapping | None, options: dict
+    *,
+    actor,
+    kind_cls: type[ImportKind],
+    file,
+    file_name: str,
+    mapping: ColumnMapping | None,
+    options: dict,
+    lock_key: str | None = None,
 ) -> ImportRun:
     name = safe_file_name(file_name)
     run = ImportRun.objects.create(
+        lock_key=lock_key,
         kind=kind_cls.code,
         file_name=name,
         mapping=mapping,
@@ -256,7 +302,8 @@ def _run_create(
         status=ImportStatus.QUEUED,
     )
     stored = _store(file, imports_dir("files") / f"run-{run.pk}-{name}")
-    run.file_path = str(stored.path)
+    # The shared store when there is one (any node's worker may run it); locally the path itself.
+    run.file_path = file_storage.publish(stored.path, f"files/{stored.path.name}")
     run.file_sha256 = stored.sha256
     run.save(update_fields=["file_path", "file_sha256"])
     audit_create(actor=actor, instance=run)

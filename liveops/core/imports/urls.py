@@ -20,6 +20,12 @@ urlpatterns = [
 ]
 
 if not any(t.url_name == "jobs" for t in TOOLS):
+    # Everyone signed in may open it: it lists their own runs and the import kinds their roles may
+    # use, so it is where every department's imports start (``core.jobs_view`` widens it to all runs).
     nav_register(
-        unit="", label=_("Background jobs"), url_name="jobs", capability="core.jobs_view", icon="hourglass"
+        unit="",
+        label=_("Imports and background jobs"),
+        url_name="jobs",
+        capability="authenticated",
+        icon="upload",
     )

@@ -3,16 +3,14 @@ download) and the upload form with its column-mapping step. Server-rendered; htm
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django import forms
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from liveops.core import storage as file_storage
 from liveops.core.duties import serves
 from liveops.core.errors import DomainError, NotAllowed
 from liveops.core.imports import services
@@ -192,16 +190,16 @@ def job_rejects(request, pk: int):
     run = _run_or_404(request, pk)
     if not run.rejects_path:
         raise Http404
-    path = Path(run.rejects_path).resolve()
-    root = (Path(settings.DATA_DIR) / "imports").resolve()
-    if root not in path.parents or not path.is_file():
+    # Only files inside the imports storage (local folder or shared store), streamed from it.
+    handle = file_storage.open_stored(run.rejects_path)
+    if handle is None:
         raise Http404
     return FileResponse(
-        open(path, "rb"),
+        handle,
         as_attachment=True,
         filename=f"rejects-{run.pk}.csv",
         content_type="text/csv; charset=utf-8",
-    )  # noqa: SIM115
+    )
 
 
 def _remember(

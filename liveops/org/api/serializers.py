@@ -29,7 +29,7 @@ class StaffSerializer(serializers.ModelSerializer):
     """Staff with personal fields masked unless the caller may see them (``org.view_personal`` in scope)."""
 
     department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.all())
-    position = serializers.CharField(source="position.code", read_only=True, default=None)
+    position = serializers.CharField(source="position.code", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Staff
@@ -103,7 +103,7 @@ class ResolutionSerializer(serializers.ModelSerializer):
 class ActionItemSerializer(serializers.ModelSerializer):
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
     resolution = serializers.SlugRelatedField(slug_field="number", read_only=True)
-    owner = serializers.CharField(source="owner.name", read_only=True, default=None)
+    owner = serializers.CharField(source="owner.name", read_only=True, default=None, allow_null=True)
     is_overdue = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -127,7 +127,8 @@ class ActionStatusSerializer(serializers.Serializer):
 
 
 class PlanSerializer(serializers.ModelSerializer):
-    resolution = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    # A plan has no resolution until the board decides it.
+    resolution = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
 
     class Meta:
         model = Plan

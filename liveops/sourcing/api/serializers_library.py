@@ -134,7 +134,7 @@ class PriceRecordSerializer(serializers.ModelSerializer):
 class ProductSerializer(serializers.ModelSerializer):
     merchant = serializers.PrimaryKeyRelatedField(read_only=True)
     merchant_name = serializers.CharField(source="merchant.name", read_only=True)
-    brand = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    brand = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -164,8 +164,10 @@ class ProductDetailSerializer(ProductSerializer):
 
 class CredentialSerializer(serializers.ModelSerializer):
     merchant_name = serializers.CharField(source="merchant.name", read_only=True)
-    brand = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    verified_by = serializers.CharField(source="verified_by.username", read_only=True, default=None)
+    brand = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
+    verified_by = serializers.CharField(
+        source="verified_by.username", read_only=True, default=None, allow_null=True
+    )
     has_file = serializers.SerializerMethodField()
 
     class Meta:
@@ -197,7 +199,7 @@ class CredentialVerifySerializer(serializers.Serializer):
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     standards = serializers.SerializerMethodField()
 
     class Meta:

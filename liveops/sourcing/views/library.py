@@ -15,6 +15,7 @@ from liveops.core.audit import audit_log
 from liveops.core.duties import serves
 from liveops.core.errors import DomainError, NotAllowed
 from liveops.core.exports import export_response
+from liveops.core.forms import form_errors_keep, form_errors_restore, int_or_none
 from liveops.core.masking import mask_phone
 from liveops.core.models import AuditAction
 from liveops.core.permissions import capability_required
@@ -265,25 +266,36 @@ def merchant_detail(request, pk: int):
         "can_change": can_change,
         "can_record_credentials": can_record_credentials,
         "can_verify": access.reaches_department("quality.change", merchant.department_id),
-        "contact_form": forms.ContactForm() if can_change else None,
-        "log_form": forms.LogForm() if can_change else None,
-        "brand_form": forms.BrandForm() if can_change else None,
-        "credential_form": forms.CredentialForm(merchant=merchant) if can_record_credentials else None,
+        "contact_form": _kept_or_new(request, "contact", forms.ContactForm) if can_change else None,
+        "log_form": _kept_or_new(request, "log", forms.LogForm) if can_change else None,
+        "brand_form": _kept_or_new(request, "brand", forms.BrandForm) if can_change else None,
+        "credential_form": _kept_or_new(request, "credential", forms.CredentialForm, merchant=merchant)
+        if can_record_credentials
+        else None,
         "verify_form": forms.VerifyForm(),
         "object_type": "sourcing.merchant",
     }
     return render(request, "sourcing/library/merchant_detail.html", ctx)
 
 
-def _post_and_back(request, merchant: Merchant, tab: str, action):
+def _kept_or_new(request, key: str, form_class, **kwargs):
+    """The form ``key`` with the errors it was refused with on the previous request, else a new one."""
+    return form_errors_restore(request, key, form_class, **kwargs) or form_class(**kwargs)
+
+
+def _post_and_back(request, merchant: Merchant, tab: str, action, form=None, key: str = ""):
+    """Run a service call for a form posted from the merchant's page and go back to the page; a
+    refusal goes back with the form and its errors at their fields (``form_errors_keep``)."""
     try:
         action()
         messages.success(request, _("Saved."))
     except NotAllowed as exc:
         raise PermissionDenied from exc
     except DomainError as exc:
-        details = "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in (exc.fields or {}).items())
-        messages.error(request, f"{exc.message} {details}".strip())
+        if form is None:
+            messages.error(request, str(exc.message))
+        else:
+            form_errors_keep(request, key, form, exc)
     return redirect(_detail_url(merchant, tab))
 
 
@@ -293,13 +305,6 @@ def _detail_url(merchant: Merchant, tab: str) -> str:
     return f"{reverse('sourcing-merchant-detail', args=[merchant.pk])}?tab={tab}"
 
 
-def _form_errors(form) -> str:
-    return "; ".join(
-        f"{form.fields[k].label if k in form.fields else ''}: {' '.join(v)}".strip(": ")
-        for k, v in form.errors.items()
-    )
-
-
 @capability_required("sourcing.change")
 @require_POST
 def merchant_contact_add(request, pk: int):
@@ -307,13 +312,15 @@ def merchant_contact_add(request, pk: int):
     _require_change(request, merchant.department_id)
     form = forms.ContactForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        form_errors_keep(request, "contact", form)
         return redirect(_detail_url(merchant, "contacts"))
     return _post_and_back(
         request,
         merchant,
         "contacts",
         lambda: merchant_svc.contact_save(actor=request.user, merchant=merchant, **form.cleaned_data),
+        form=form,
+        key="contact",
     )
 
 
@@ -325,13 +332,15 @@ def merchant_log_add(request, pk: int):
     _require_change(request, merchant.department_id)
     form = forms.LogForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        form_errors_keep(request, "log", form)
         return redirect(_detail_url(merchant, "log"))
     return _post_and_back(
         request,
         merchant,
         "log",
         lambda: merchant_svc.merchant_log_add(actor=request.user, merchant=merchant, **form.cleaned_data),
+        form=form,
+        key="log",
     )
 
 
@@ -342,13 +351,15 @@ def merchant_brand_add(request, pk: int):
     _require_change(request, merchant.department_id)
     form = forms.BrandForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        form_errors_keep(request, "brand", form)
         return redirect(_detail_url(merchant, "credentials"))
     return _post_and_back(
         request,
         merchant,
         "credentials",
         lambda: merchant_svc.brand_create(actor=request.user, owner=merchant, **form.cleaned_data),
+        form=form,
+        key="brand",
     )
 
 
@@ -362,13 +373,15 @@ def merchant_credential_add(request, pk: int):
     merchant = _merchant_or_404(request, pk)
     form = forms.CredentialForm(request.POST, request.FILES, merchant=merchant)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        form_errors_keep(request, "credential", form)
         return redirect(_detail_url(merchant, "credentials"))
     return _post_and_back(
         request,
         merchant,
         "credentials",
         lambda: cred_svc.credential_create(actor=request.user, merchant=merchant, **form.cleaned_data),
+        form=form,
+        key="credential",
     )
 
 
@@ -381,7 +394,9 @@ def credential_verify(request, pk: int):
         raise Http404
     form = forms.VerifyForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        # Several verify forms share the page (one a credential): name it in the message.
+        for errors in form.errors.values():
+            messages.error(request, f"{credential}: {' '.join(errors)}")
         return redirect(_detail_url(credential.merchant, "credentials"))
     return _post_and_back(
         request,
@@ -456,8 +471,8 @@ def _changeable_merchants(access):
 def product_create(request):
     merchants = _changeable_merchants(request.access)
     initial = {}
-    if request.GET.get("merchant", "").isdigit():
-        initial["merchant"] = int(request.GET["merchant"])
+    if int_or_none(request.GET.get("merchant")):
+        initial["merchant"] = int_or_none(request.GET["merchant"])
     form = forms.ProductForm(request.POST or None, initial=initial, merchants=merchants)
     if request.method == "POST" and form.is_valid():
         try:
@@ -525,37 +540,35 @@ def product_detail(request, pk: int):
         ),
         "blockers": approval_blockers(product=product),
         "can_change": can_change,
-        "sku_form": forms.SkuForm() if can_change else None,
-        "price_form": forms.PriceForm() if can_change else None,
+        "sku_form": (form_errors_restore(request, "sku", forms.SkuForm) or forms.SkuForm())
+        if can_change
+        else None,
+        "price_form": (form_errors_restore(request, "price", forms.PriceForm) or forms.PriceForm())
+        if can_change
+        else None,
         "object_type": "sourcing.product",
     }
     return render(request, "sourcing/library/product_detail.html", ctx)
 
 
-def _product_post(request, product, action):
-    from django.urls import reverse
-
-    try:
-        action()
-        messages.success(request, _("Saved."))
-    except NotAllowed as exc:
-        raise PermissionDenied from exc
-    except DomainError as exc:
-        details = "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in (exc.fields or {}).items())
-        messages.error(request, f"{exc.message} {details}".strip())
-    return redirect(reverse("sourcing-product-detail", args=[product.pk]))
-
-
-def _product_form_post(request, pk: int, form_class, save):
+def _product_form_post(request, pk: int, form_class, save, key: str):
     """A small form posted from the product page (SKU, price): validate, call ``save(product, data)``
-    through ``_product_post`` and go back to the product."""
+    and go back to the product; a refusal (the form's or the service's) goes back with the form and
+    its errors at their fields (``form_errors_keep``)."""
     product = _product_or_404(request, pk)
     _require_change(request, product.department_id)
     form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        form_errors_keep(request, key, form)
         return redirect("sourcing-product-detail", pk=product.pk)
-    return _product_post(request, product, lambda: save(product, form.cleaned_data))
+    try:
+        save(product, form.cleaned_data)
+        messages.success(request, _("Saved."))
+    except NotAllowed as exc:
+        raise PermissionDenied from exc
+    except DomainError as exc:
+        form_errors_keep(request, key, form, exc)
+    return redirect("sourcing-product-detail", pk=product.pk)
 
 
 @capability_required("sourcing.change")
@@ -566,6 +579,7 @@ def product_sku_add(request, pk: int):
         pk,
         forms.SkuForm,
         lambda product, data: product_svc.sku_save(actor=request.user, product=product, **data),
+        "sku",
     )
 
 
@@ -578,6 +592,7 @@ def product_price_add(request, pk: int):
         pk,
         forms.PriceForm,
         lambda product, data: product_svc.price_record_add(actor=request.user, product=product, **data),
+        "price",
     )
 
 
@@ -633,8 +648,8 @@ def plan_view(request):
     if request.method == "POST":
         if not can_edit:
             raise Http404
-        if request.POST.get("delete", "").isdigit():
-            plan = CategoryPlan.objects.filter(pk=int(request.POST["delete"])).first()
+        if int_or_none(request.POST.get("delete")) is not None:
+            plan = CategoryPlan.objects.filter(pk=int_or_none(request.POST["delete"])).first()
             if plan is None:
                 raise Http404
             plan_svc.plan_delete(actor=request.user, plan=plan)
@@ -668,8 +683,12 @@ def plan_view(request):
 
 
 def history_check_merchant(access, user, object_id: str) -> bool:
-    return object_id.isdigit() and merchant_sel.merchant_get(access=access, pk=int(object_id)) is not None
+    return (pk := int_or_none(object_id)) is not None and merchant_sel.merchant_get(
+        access=access, pk=pk
+    ) is not None
 
 
 def history_check_product(access, user, object_id: str) -> bool:
-    return object_id.isdigit() and product_sel.product_get(access=access, pk=int(object_id)) is not None
+    return (pk := int_or_none(object_id)) is not None and product_sel.product_get(
+        access=access, pk=pk
+    ) is not None

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from liveops.core.duties import serves
+from liveops.core.forms import DateInput
 from liveops.core.permissions import capability_required
 from liveops.sourcing.selectors import market as selectors
 
@@ -21,16 +22,10 @@ class MarketFilterForm(forms.Form):
     """Filters of the page and the summary API (GET parameters). Shops are any of the platform's shops."""
 
     platform = forms.SlugField(required=False, max_length=20, label=gettext_lazy("Platform"))
-    date_from = forms.DateField(
-        required=False, label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(required=False, label=gettext_lazy("From"), widget=DateInput())
+    date_to = forms.DateField(required=False, label=gettext_lazy("To"), widget=DateInput())
     shops = forms.MultipleChoiceField(required=False, label=gettext_lazy("Shops"))
-    promo_day = forms.DateField(
-        required=False, label=gettext_lazy("Promotion day"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    promo_day = forms.DateField(required=False, label=gettext_lazy("Promotion day"), widget=DateInput())
     pre_days = forms.IntegerField(
         required=False, min_value=1, max_value=60, label=gettext_lazy("Days before")
     )

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from liveops.core.duties import serves
 from liveops.core.errors import DomainError, NotAllowed
-from liveops.core.forms import DomainErrorMixin
+from liveops.core.forms import DateInput, DomainErrorMixin, int_or_none
 from liveops.core.permissions import capability_required
 from liveops.org.models import Staff
 from liveops.sourcing.models import Contract, Deal, PipelineStage, Sample, SelectionReview
@@ -31,7 +31,7 @@ from liveops.sourcing.services import samples as sample_svc
 
 # Forms -----------------------------------------------------------------------------------------
 
-_DATE = forms.DateInput(attrs={"type": "date"})
+_DATE = DateInput()
 
 
 class DealTermsForm(DomainErrorMixin, forms.Form):
@@ -94,7 +94,7 @@ def _control(form) -> None:
 
 
 def _product_or_404(request, pk) -> object:
-    product = pipe_sel.product_get(access=request.access, pk=pk) if str(pk).isdigit() else None
+    product = pipe_sel.product_get(access=request.access, pk=int_or_none(pk)) if int_or_none(pk) else None
     if product is None:
         raise Http404
     return product
@@ -204,7 +204,8 @@ def deal_detail(request, pk: int):
                 deal_svc.contract_create(actor=request.user, deal=deal, number=request.POST.get("number", ""))
             elif action == "contract_status":
                 contract = get_object_or_404(
-                    deal_sel.contract_list(access=access, deal_id=deal.pk), pk=request.POST.get("contract")
+                    deal_sel.contract_list(access=access, deal_id=deal.pk),
+                    pk=int_or_none(request.POST.get("contract")),
                 )
                 signed_on = forms.DateField(required=False).clean(request.POST.get("signed_on") or None)
                 deal_svc.contract_set_status(
@@ -298,7 +299,7 @@ def sample_list(request):
     samples = sample_sel.sample_list(
         access=access,
         status=status if status in Sample.Status.values else "",
-        merchant_id=int(merchant) if merchant.isdigit() else None,
+        merchant_id=int_or_none(merchant),
     )
     return render(
         request,
@@ -395,8 +396,8 @@ def _filters(request) -> dict:
     category = request.GET.get("category", "")
     return {
         "search": request.GET.get("q", "").strip(),
-        "merchant_id": int(merchant) if merchant.isdigit() else None,
-        "category_id": int(category) if category.isdigit() else None,
+        "merchant_id": int_or_none(merchant),
+        "category_id": int_or_none(category),
     }
 
 
@@ -600,8 +601,10 @@ def selection_meeting_detail(request, pk: int):
 
 
 def _history_check_deal(access, user, object_id: str) -> bool:
-    return object_id.isdigit() and deal_sel.deal_get(access=access, pk=int(object_id)) is not None
+    return (pk := int_or_none(object_id)) is not None and deal_sel.deal_get(access=access, pk=pk) is not None
 
 
 def _history_check_sample(access, user, object_id: str) -> bool:
-    return object_id.isdigit() and sample_sel.sample_get(access=access, pk=int(object_id)) is not None
+    return (pk := int_or_none(object_id)) is not None and sample_sel.sample_get(
+        access=access, pk=pk
+    ) is not None

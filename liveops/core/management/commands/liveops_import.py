@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from liveops.core.errors import DomainError
 from liveops.core.imports import services
 from liveops.core.imports.registry import import_kinds
-from liveops.core.models import ColumnMapping, ImportStatus
+from liveops.core.models import ColumnMapping, ImportOutcome, ImportStatus
 
 
 class Command(BaseCommand):
-    """Import a CSV or XLSX file inline. Exit code 0 when the run succeeded, 1 when it was refused or failed."""
+    """Import a CSV or XLSX file inline. Exit code 0 when the run succeeded, 1 when it was refused or
+    failed, or every row was rejected. ``outcome`` in the JSON says whether rows were rejected."""
 
     help = "Import a CSV/XLSX file (e.g. liveops_import staff staff.xlsx --json). Runs inline, not in the background."
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             "run_id": None,
             "kind": opts["kind"],
             "status": ImportStatus.REFUSED.value,
+            "outcome": ImportStatus.REFUSED.value,
             "rows_read": 0,
             "inserted": 0,
             "updated": 0,
@@ -64,6 +66,7 @@ class Command(BaseCommand):
             result.update(
                 run_id=run.pk,
                 status=run.status,
+                outcome=run.outcome,
                 rows_read=run.rows_read,
                 inserted=run.rows_inserted,
                 updated=run.rows_updated,
@@ -78,13 +81,20 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False))
         else:
             self.stdout.write(
-                f"run {result['run_id']} {result['status']}: read {result['rows_read']}, inserted {result['inserted']}, "
+                f"run {result['run_id']} {result['outcome']}: read {result['rows_read']}, inserted {result['inserted']}, "
                 f"updated {result['updated']}, unchanged {result['unchanged']}, rejected {result['rejected']}"
             )
             if result["rejects_path"]:
                 self.stdout.write(f"rejects: {result['rejects_path']}")
         if result["status"] != ImportStatus.SUCCEEDED:
             raise CommandError(result["error"] or result["status"], returncode=1)
+        if result["outcome"] == ImportOutcome.ALL_REJECTED:
+            # Nothing was imported: scripts must not take it for a success.
+            raise CommandError(
+                _("Nothing was imported: every row was rejected (see %(path)s).")
+                % {"path": result["rejects_path"]},
+                returncode=1,
+            )
 
     @staticmethod
     def _actor(username: str):
