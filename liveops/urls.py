@@ -20,6 +20,8 @@ api_v1 = [
     path("commerce/", include("liveops.commerce.api.urls_aftersales")),
     path("commerce/", include("liveops.commerce.api.urls_marketing")),
     path("commerce/", include("liveops.commerce.api.urls_dashboards")),
+    path("talent/", include("liveops.talent.api.urls")),
+    path("live/", include("liveops.live.api.urls")),
 ]
 
 urlpatterns = [
@@ -39,6 +41,7 @@ urlpatterns = [
     path("commerce/", include("liveops.commerce.urls_aftersales")),
     path("commerce/", include("liveops.commerce.urls_marketing")),
     path("commerce/", include("liveops.commerce.urls_dashboards")),
+    path("live/", include("liveops.live.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

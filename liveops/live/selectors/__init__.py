@@ -1,0 +1,1 @@
+"""Reads of live-stream operations, always scoped to the actor."""

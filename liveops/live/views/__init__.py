@@ -1,0 +1,1 @@
+"""Pages of live-stream operations (server-rendered, htmx)."""

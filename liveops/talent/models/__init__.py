@@ -1,0 +1,3 @@
+from liveops.talent.models.anchors import AnchorProfile
+
+__all__ = ["AnchorProfile"]
