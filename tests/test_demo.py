@@ -2,16 +2,53 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
+import pathlib
+import re
+import shlex
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from liveops.cli import main as cli_main
+from liveops.commerce.models import Shop
 from liveops.core.access import access_for
+from liveops.core.capabilities import CAPABILITIES
 from liveops.core.models import AuditEntry
 from liveops.org.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_build
 from liveops.org.models import ActionItem, Department, Meeting, OrgChange, Plan, Resolution, Staff
+
+
+def readme_demo_logins() -> set[str]:
+    """The logins of the README's demo table (rows that start with a login in backticks)."""
+    readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    return set(re.findall(r"^\| `([a-z-]+)` \|", readme, flags=re.MULTILINE))
+
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+
+
+def readme_import_commands_run() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for shop in set(re.findall(r"(?:--shop |shop=)(\S+?)(?:\s|`)", readme)):
+        assert Shop.objects.filter(name=shop).exists(), f"README names shop {shop!r}, the demo has none"
+    commands = re.findall(r"`\.venv/bin/liveops (import [^`]*\.\./shared/data/[^`]*)`", readme)
+    assert commands, "the README shows how to import the real data"
+    for command in commands:
+        argv = shlex.split(command)
+        if not (REPO / argv[2]).exists():
+            continue  # shared/ lies beside the checkout; without it there is nothing to import
+        out = io.StringIO()
+        with contextlib.chdir(REPO), contextlib.redirect_stdout(out):
+            cli_main(argv)
+        summary = json.loads(out.getvalue().strip().splitlines()[-1])
+        assert summary["status"] == "succeeded", (command, summary)
+        assert summary["rows_read"] > 0, (command, summary)
 
 
 def snapshot_counts() -> dict[str, int]:
@@ -78,6 +115,34 @@ def test_demo_company():
     assert not access_for(User.objects.get(username="auditor")).can("org.change")
     assert access_for(User.objects.get(username="hr")).can("org.import")
     assert access_for(User.objects.get(username="chairman")).can("governance.approve")
+
+    # Every approval the product asks for can be made by a demo login that the README lists.
+    listed = readme_demo_logins()
+    assert set(DEMO_LOGINS) <= listed
+    approvers = [access_for(u) for u in User.objects.filter(username__in=listed - {"admin"})]
+    for code, cap in CAPABILITIES.items():
+        if cap.kind == "approve":
+            assert any(a.can(code) for a in approvers), f"no listed demo login may {code}"
+
+    # A plausible company (issue 15): work in progress is recent, KPIs have targets and entered KPIs
+    # have values, each resolution's follow-up is its own.
+    from liveops.commerce.models import Kpi, KpiMeasurement, KpiTarget
+    from liveops.sourcing.models import PipelineStage, Product
+
+    in_progress = Product.objects.exclude(stage__in=[PipelineStage.APPROVED, PipelineStage.REJECTED])
+    oldest = min(in_progress.values_list("stage_entered_at", flat=True))
+    assert (timezone.now() - oldest).days <= 60
+    assert KpiTarget.objects.filter(kpi__code="gmv", shop__isnull=True).exists()
+    assert KpiTarget.objects.filter(kpi__code="gmv", shop__isnull=False).exists()
+    assert Kpi.objects.filter(metric="", is_active=True).exists()
+    assert KpiMeasurement.objects.exists()
+    for item in ActionItem.objects.select_related("resolution"):
+        assert item.resolution.outcome == "passed"
+        assert item.due_on > item.resolution.decided_at.date()
+
+    # The README's import commands on the real data run as written against the demo company, and
+    # every shop the README names exists in it.
+    readme_import_commands_run()
 
     # Running it again changes nothing.
     before = snapshot_counts()

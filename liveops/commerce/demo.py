@@ -864,7 +864,75 @@ def _marketing(admin, rng, today, first_day, shops: dict[str, Shop], campaigns) 
             )
             budgets += 1
         out["budgets"] = budgets
+    out.update(_kpis(admin, rng, today, all_shops, gmv))
     return out
+
+
+def _kpis(admin, rng, today: dt.date, shops: list[Shop], gmv: dict) -> dict:
+    """The default KPIs with monthly targets (company and each shop) for the last, current and next
+    month, set from each shop's pace with some stretch, and 30 days of entered visitor counts, so
+    the KPI page compares actuals with targets and the measurement form has KPIs to choose."""
+    from liveops.commerce.models import Kpi
+    from liveops.commerce.services import kpis as kpi_services
+
+    kpi_services.kpi_defaults_ensure()
+    by_code = {k.code: k for k in Kpi.objects.filter(code__in=["gmv", "orders", "refund-rate", "visitors"])}
+    months = []
+    start = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    for _ in range(3):
+        end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        months.append((start, end))
+        start = end + dt.timedelta(days=1)
+    targets = 0
+    for month_start, month_end in months:
+        company_gmv = 0
+        for shop in shops:
+            # Last 30 days' GMV as the pace, scaled to the month, with a 10-20 % stretch.
+            pace = sum(gmv.get((shop.pk, today - dt.timedelta(days=d)), 0) for d in range(1, 31))
+            goal = int(pace / 30 * month_end.day * rng.uniform(1.1, 1.2)) // 100 * 100
+            company_gmv += goal
+            if goal > 0:
+                kpi_services.kpi_target_set(
+                    actor=admin,
+                    kpi=by_code["gmv"],
+                    period_start=month_start,
+                    period_end=month_end,
+                    target=goal,
+                    shop=shop,
+                )
+                targets += 1
+            kpi_services.kpi_target_set(
+                actor=admin,
+                kpi=by_code["refund-rate"],
+                period_start=month_start,
+                period_end=month_end,
+                target="8",
+                shop=shop,
+            )
+            targets += 1
+        if company_gmv > 0:
+            kpi_services.kpi_target_set(
+                actor=admin,
+                kpi=by_code["gmv"],
+                period_start=month_start,
+                period_end=month_end,
+                target=company_gmv,
+            )
+            targets += 1
+    measurements = 0
+    for shop in shops:
+        for d in range(1, 31):
+            day = today - dt.timedelta(days=d)
+            orders_gmv = gmv.get((shop.pk, day), 0)
+            if orders_gmv <= 0:
+                continue
+            # Visitors: about one paying visitor in 40, as the back office shows them.
+            visitors = int(orders_gmv / 100 / 120 * 40 * rng.uniform(0.8, 1.2)) + rng.randint(50, 300)
+            kpi_services.kpi_measurement_record(
+                actor=admin, kpi=by_code["visitors"], day=day, value=visitors, shop=shop
+            )
+            measurements += 1
+    return {"kpi_targets": targets, "kpi_measurements": measurements}
 
 
 def _lifecycle(today: dt.date) -> dict:

@@ -14,6 +14,9 @@ from django.views.decorators.http import require_POST
 
 from liveops.core import selectors
 from liveops.core.directory import directory
+from liveops.core.errors import NotAllowed
+from liveops.core.forms import int_or_none
+from liveops.core.links import may_open
 from liveops.core.models import UserPreference
 from liveops.core.permissions import capability_required, login_only, public_view
 
@@ -59,6 +62,14 @@ def set_language(request):
 def duty_coverage(request):
     """Every duty ID of the duty map with the pages and API endpoints that serve it."""
     rows = selectors.duty_coverage()
+    for row in rows:
+        for feature in row["features"]:
+            # A page the viewer may not open is named, not linked (no link answers 403).
+            feature["linked"] = (
+                feature["kind"] == "page"
+                and "<" not in feature["route"]
+                and may_open(access=request.access, path=feature["route"])
+            )
     status = request.GET.get("status", "")
     if status == "covered":
         rows = [r for r in rows if r["covered"]]
@@ -117,9 +128,15 @@ def account(request):
             token, new_key = services.api_token_create(actor=request.user, name=name[:100])
             messages.success(request, _("Token created. Copy it now: it will not be shown again."))
         elif action == "revoke_token":
-            services.api_token_revoke(
-                actor=request.user, token_id=int(request.POST.get("token_id", "0") or 0)
-            )
+            # Only the caller's own tokens are revocable here: any other ID (malformed, unknown, or
+            # another user's) is a 404, as the token list shows no other.
+            token_id = int_or_none(request.POST.get("token_id"))
+            if token_id is None or not request.user.api_tokens.filter(pk=token_id).exists():
+                raise Http404
+            try:
+                services.api_token_revoke(actor=request.user, token_id=token_id)
+            except NotAllowed as exc:
+                raise PermissionDenied from exc
             messages.success(request, _("Token revoked."))
     tokens = request.user.api_tokens.all()
     return render(request, "core/account.html", {"tokens": tokens, "new_key": new_key})
@@ -142,10 +159,10 @@ def roles(request):
             raise PermissionDenied
         try:
             if request.POST.get("action") == "revoke":
-                grant = get_object_or_404(RoleGrant, pk=request.POST.get("grant"))
+                grant = get_object_or_404(RoleGrant, pk=int_or_none(request.POST.get("grant")))
                 services.role_grant_revoke(actor=request.user, grant=grant)
             else:
-                role = get_object_or_404(Role, pk=request.POST.get("role"))
+                role = get_object_or_404(Role, pk=int_or_none(request.POST.get("role")))
                 position = directory().position_get(request.POST.get("position"))
                 if position is None:
                     raise Http404

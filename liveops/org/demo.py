@@ -29,8 +29,13 @@ DEMO_LOGINS: dict[str, tuple[str, str, str]] = {
     "ec-staff": (None, "张伟", "Zhang Wei"),  # a staff position in EC
     "mr-staff": (None, "孙丽", "Sun Li"),  # a staff position in MR
     "it-admin": ("it-head", "周强", "Zhou Qiang"),
+    # Approvers: each approval the product asks for can be made by a listed login (README).
+    "mr-head": ("mr-head", "郑凯", "Zheng Kai"),  # approves products, deals and selection decisions
+    "qc-head": ("qc-head", "何静", "He Jing"),  # lifts blocks and approves checklists
+    "ls-head": ("ls-head", "林晓", "Lin Xiao"),  # live-stream operations: publishes schedules
+    "ls-staff": (None, "吴迪", "Wu Di"),  # a live-stream operator: plans sessions and line-ups
 }
-_DEMO_UNIT_FOR_STAFF_LOGIN = {"ec-staff": "EC", "mr-staff": "MR"}
+_DEMO_UNIT_FOR_STAFF_LOGIN = {"ec-staff": "EC", "mr-staff": "MR", "ls-staff": "LS"}
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 _GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉斌宇浩凯健俊帆帅旭宁雪琳晨欣怡佳慧颖婷倩瑶雯琪"
@@ -151,6 +156,10 @@ def demo_build(*, seed: int = 2026, today: dt.date | None = None, staff_target: 
     from liveops.commerce.demo import commerce_demo_build
 
     commerce_demo_build(seed=seed, today=today)
+    # Live-stream operations demo (issue 20): rooms, accounts, anchors, sessions with line-ups.
+    from liveops.live.demo import live_demo_build
+
+    live_demo_build(seed=seed, today=today)
     return {"staff": len(created), "created": len(created)}
 
 
@@ -173,20 +182,40 @@ _RESOLUTIONS = [
     ("supervisory", "general", "审查上半年财务状况", "Review of first-half financial position"),
     ("supervisory", "general", "监督高管履职情况", "Supervision of senior managers' conduct"),
 ]
-_ACTIONS = [
-    ("EC", "分解年度GMV目标到各店铺", "Break the annual GMV target down to shops"),
-    ("LS", "制定新直播间排班方案", "Draw up the rota for the new live rooms"),
-    ("MR", "完成重点品牌招商名单", "Complete the key-brand recruitment list"),
-    ("QC", "更新品控检验标准", "Update the QC inspection standards"),
-    ("FIN", "编制季度预算执行报告", "Prepare the quarterly budget execution report"),
-    ("HR", "完成新岗位招聘", "Fill the new positions"),
-    ("IT", "直播基地网络与设备验收", "Accept network and equipment at the live base"),
-    ("WL", "优化大促发货流程", "Streamline shipping for the promotion"),
-    ("CS", "大促客服排班与话术培训", "Service rota and script training for the promotion"),
-    ("AC", "新主播孵化计划", "Incubation plan for new anchors"),
-    ("CC", "大促内容日历", "Content calendar for the promotion"),
-    ("GMO", "跟进决议执行情况月报", "Monthly report on resolution execution"),
-]
+# Each resolution's follow-up: the action items that carry it out, in the departments it concerns
+# (keyed by the resolution's place in _RESOLUTIONS; supervisory and rejected ones have none).
+_ACTIONS: dict[int, list[tuple[str, str, str]]] = {
+    0: [
+        ("EC", "分解年度GMV目标到各店铺", "Break the annual GMV target down to shops"),
+        ("LS", "按年度目标排定各直播间场次", "Plan each room's sessions to the annual target"),
+        ("GMO", "跟进决议执行情况月报", "Monthly report on resolution execution"),
+    ],
+    1: [
+        ("FIN", "编制季度预算执行报告", "Prepare the quarterly budget execution report"),
+        ("HR", "按预算编制完成新岗位招聘", "Fill the new positions the budget provides for"),
+    ],
+    2: [
+        ("HR", "办理直播运营部经理入职与交接", "Onboard the new head of live-stream operations"),
+        ("LS", "制定新直播间排班方案", "Draw up the rota for the new live rooms"),
+    ],
+    3: [
+        ("CC", "内容运营中心新架构岗位调整", "Move content staff to the new structure"),
+        ("HR", "更新内容运营中心岗位说明书", "Update the content centre's job descriptions"),
+    ],
+    4: [
+        ("WL", "优化大促发货流程", "Streamline shipping for the promotion"),
+        ("CS", "大促客服排班与话术培训", "Service rota and script training for the promotion"),
+        ("CC", "大促内容日历", "Content calendar for the promotion"),
+        ("MR", "完成大促重点品牌招商名单", "Complete the key-brand list for the promotion"),
+    ],
+    5: [
+        ("IT", "直播基地网络与设备验收", "Accept network and equipment at the live base"),
+        ("FIN", "直播基地投资付款计划", "Payment schedule of the live-base investment"),
+    ],
+    7: [("FIN", "执行年度利润分配", "Pay out the year's profit distribution")],
+    8: [("GMO", "跟进决议执行情况月报", "Monthly report on resolution execution")],
+    9: [("GMO", "办理经营范围工商变更登记", "Register the change of business scope")],
+}
 
 
 def _governance_year(*, admin, rng: random.Random, today: dt.date, staff: list[Staff]) -> None:
@@ -234,7 +263,7 @@ def _governance_year(*, admin, rng: random.Random, today: dt.date, staff: list[S
         )
         if not passed or body_kind == "supervisory":
             continue
-        for unit_code, a_zh, _a_en in rng.sample(_ACTIONS, 3):
+        for unit_code, a_zh, _a_en in _ACTIONS.get(i, []):
             due = held + dt.timedelta(days=rng.randint(20, 120))
             item = services.action_item_create(
                 actor=admin,

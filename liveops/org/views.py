@@ -15,6 +15,7 @@ from liveops.core.audit import audit_log
 from liveops.core.duties import serves
 from liveops.core.errors import DomainError, NotAllowed
 from liveops.core.exports import export_response
+from liveops.core.forms import int_or_none
 from liveops.core.masking import MASKERS
 from liveops.core.models import AuditAction
 from liveops.core.navigation import TOOLS
@@ -82,7 +83,7 @@ def staff_list(request):
     q = request.GET.get("q", "")
     dept = request.GET.get("department", "")
     sort = STAFF_SORTS.get(request.GET.get("sort", ""), "employee_no")
-    dept_id = int(dept) if dept.isdigit() else None
+    dept_id = int_or_none(dept)
     qs = selectors.staff_list(access=access, search=q, department_id=dept_id).order_by(sort, "id")
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
@@ -127,7 +128,7 @@ def staff_list(request):
             _("Hired on"),
         ]
         return export_response(fmt=fmt, filename="staff", header=header, rows=rows)
-    offset = int(request.GET["offset"]) if request.GET.get("offset", "").isdigit() else 0
+    offset = int_or_none(request.GET.get("offset")) or 0
     page = list(qs[offset : offset + STAFF_PAGE + 1])
     has_more = len(page) > STAFF_PAGE
     page = page[:STAFF_PAGE]
@@ -141,6 +142,7 @@ def staff_list(request):
         "sort": request.GET.get("sort", ""),
         "departments": selectors.department_list(access=access).order_by("sort_order") if not offset else [],
         "more_query": more.urlencode() if has_more else "",
+        "can_export": access.can("org.export"),
     }
     if offset:
         return render(request, "org/_staff_rows.html", ctx)
@@ -332,13 +334,13 @@ def plans(request):
     if request.method == "POST":
         if not access.can("governance.approve") and not access.can("governance.change"):
             raise Http404
-        plan = get_object_or_404(selectors.plan_list(access=access), pk=request.POST.get("plan"))
+        plan = get_object_or_404(selectors.plan_list(access=access), pk=int_or_none(request.POST.get("plan")))
         try:
             action = request.POST.get("action")
             if action == "submit":
                 services.plan_submit(actor=request.user, plan=plan)
             elif action == "approve":
-                resolution = get_object_or_404(Resolution, pk=request.POST.get("resolution"))
+                resolution = get_object_or_404(Resolution, pk=int_or_none(request.POST.get("resolution")))
                 services.plan_approve(actor=request.user, plan=plan, resolution=resolution)
             elif action == "return":
                 services.plan_return(actor=request.user, plan=plan, reason=request.POST.get("reason", ""))
@@ -361,7 +363,9 @@ def plans(request):
 
 
 def _history_check_staff(access, user, object_id: str) -> bool:
-    return object_id.isdigit() and selectors.staff_get(access=access, pk=int(object_id)) is not None
+    return (pk := int_or_none(object_id)) is not None and selectors.staff_get(
+        access=access, pk=pk
+    ) is not None
 
 
 def _history_check_governance(access, user, object_id: str) -> bool:
@@ -383,7 +387,7 @@ def statements(request):
         if not access.can("governance.approve"):
             raise Http404
         statement = get_object_or_404(
-            selectors.statement_list(access=access), pk=request.POST.get("statement")
+            selectors.statement_list(access=access), pk=int_or_none(request.POST.get("statement"))
         )
         try:
             if request.POST.get("action") == "review":
@@ -391,7 +395,7 @@ def statements(request):
                     actor=request.user, statement=statement, notes=request.POST.get("notes", "")
                 )
             elif request.POST.get("action") == "approve":
-                resolution = get_object_or_404(Resolution, pk=request.POST.get("resolution"))
+                resolution = get_object_or_404(Resolution, pk=int_or_none(request.POST.get("resolution")))
                 services.statement_approve(actor=request.user, statement=statement, resolution=resolution)
             messages.success(request, _("Saved."))
         except DomainError as exc:

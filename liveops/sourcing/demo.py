@@ -158,7 +158,12 @@ CATEGORIES: list[tuple[str, str | None, str, str, str, list[str]]] = [
         "apparel",
         "内衣家居服",
         "Underwear and loungewear",
-        "GB 18401-2010 国家纺织产品基本安全技术规范\nFZ/T 73012-2017 文胸",
+        # One standard per kind of product the category holds: a pyjama set is not judged as a bra.
+        "GB 18401-2010 国家纺织产品基本安全技术规范\n"
+        "FZ/T 73012-2017 文胸（内衣）\n"
+        "FZ/T 73017-2014 针织家居服（睡衣套装）\n"
+        "FZ/T 73022-2019 针织保暖内衣\n"
+        "FZ/T 73001-2016 袜子",
         ["test_report"],
     ),
     (
@@ -722,11 +727,17 @@ def _pipeline(rng, today, products, users, holders) -> list[Sample]:
             if stage != PipelineStage.REJECTED
             else _ORDER[: rng.randint(1, 5)] + [PipelineStage.REJECTED]
         )
+        gaps = [rng.randint(1, 12) for _ in path[1:]]
+        if stage not in (PipelineStage.APPROVED, PipelineStage.REJECTED):
+            # Work in progress entered its stage lately: nobody leaves a candidate waiting a year.
+            recent = today - dt.timedelta(days=sum(gaps) + rng.randint(1, 25))
+            if recent > p.created_at.date():
+                p.created_at = _at(recent)
         day = p.created_at.date()
         prev = ""
-        for step in path:
+        for step, gap in zip(path, [0, *gaps], strict=True):
             if prev:
-                day = min(today, day + dt.timedelta(days=rng.randint(1, 12)))
+                day = min(today, day + dt.timedelta(days=gap))
             events.append(
                 PipelineEvent(
                     product=p,
@@ -747,7 +758,7 @@ def _pipeline(rng, today, products, users, holders) -> list[Sample]:
         if PipelineStage.SAMPLE_RECEIVED in path:
             samples.append(_sample(rng, today, p, stage, day, holders))
     Product.objects.bulk_update(
-        products, ["stage", "stage_entered_at", "reject_reason", "score"], batch_size=BATCH
+        products, ["stage", "stage_entered_at", "reject_reason", "score", "created_at"], batch_size=BATCH
     )
     _bulk(PipelineEvent, events)
     return _bulk(Sample, samples)

@@ -24,7 +24,7 @@ import polars as pl
 from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection
-from django.db.models import CharField, F, Func, Sum
+from django.db.models import Case, CharField, F, Func, Sum, Value, When
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -275,13 +275,16 @@ def figures_series(*, shop_ids: Sequence[int], start: dt.date, end: dt.date, gra
         daily = (
             DailyShopRollup.objects.filter(shop_id__in=list(shop_ids), day__gte=start, day__lte=end)
             .values("day")
-            .annotate(**_sums(SHOP_SUMS))
+            .annotate(buyers_unknown=_BUYERS_UNKNOWN, **_sums(SHOP_SUMS))  # before the sums take the names
             .order_by()
         )
+        unknown: set[dt.date] = set()
         for r in daily:
             row = out.get(period_start(r["day"], grain))
             if row is None:
                 continue
+            if r["buyers_unknown"]:
+                unknown.add(row["period"])
             for f in SHOP_SUMS:
                 if f == "buyers" and grain != "day":
                     continue
@@ -301,7 +304,19 @@ def figures_series(*, shop_ids: Sequence[int], start: dt.date, end: dt.date, gra
             for r in buyers:
                 if r["period_start"] in out:
                     out[r["period_start"]]["buyers"] = int(r["n"] or 0)
+        for p in unknown:
+            # A shop's export without buyer identity (the Tmall report): the count is unknown, not 0.
+            out[p]["buyers"] = None
     return [derive(out[p]) for p in starts]
+
+
+# A shop-day with paid orders but no buyer counted: its platform's export names no buyer (the Tmall
+# order report has no buyer ID, its address is the province only), so buyers there are unknown.
+_BUYERS_UNKNOWN = Sum(Case(When(orders_paid__gt=0, buyers=0, then=Value(1)), default=Value(0)))
+BUYERS_UNKNOWN_REASON = _(
+    "Unknown: the platform's export of a shop in this period names no buyer (e.g. the Tmall order "
+    "report), so distinct buyers cannot be counted."
+)
 
 
 def figures_total(series: list[dict]) -> dict:
@@ -310,7 +325,7 @@ def figures_total(series: list[dict]) -> dict:
     total = _zero(SHOP_SUMS)
     for row in series:
         for f in SHOP_SUMS:
-            total[f] += row[f]
+            total[f] += row[f] or 0
     total["buyers"] = series[0]["buyers"] if len(series) == 1 else None
     return derive(total)
 

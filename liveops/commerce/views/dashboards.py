@@ -17,6 +17,7 @@ from liveops.commerce.models import AnchorAccount, Shop
 from liveops.commerce.selectors import dashboards as sel
 from liveops.commerce.selectors.shops import shop_get, shops_visible
 from liveops.core.duties import serves
+from liveops.core.forms import DateInput
 from liveops.core.permissions import capability_required
 from liveops.sourcing.selectors.products import product_get
 
@@ -25,7 +26,7 @@ SHOPS_INDEX_DAYS = 30
 
 
 def _date_input():
-    return forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
+    return DateInput(attrs={"class": "form-control form-control-sm"})
 
 
 def date_field(label) -> forms.DateField:
@@ -197,6 +198,8 @@ def _dashboard(request, *, shops: list[Shop], shop: Shop | None):
         "chart_data": chart,
         "freshness": sel.freshness(shops),
         "time_basis": sel.TIME_BASIS,
+        "buyers_unknown": any(r["buyers"] is None for r in series),
+        "buyers_unknown_reason": sel.BUYERS_UNKNOWN_REASON,
         "query_without_period": query.urlencode(),
         "per_shop": None,
         # The page caches its rendered figures under the same key (and the query string).

@@ -6,33 +6,22 @@ from django import template
 
 register = template.Library()
 
-_MAX_FIELDS = 4
-_MAX_VALUE = 40
 
+@register.simple_tag(takes_context=True)
+def url_if_allowed(context, view_name: str, *args) -> str:
+    """The address of ``view_name`` when the viewer may open it, else "" — for
+    ``{% url_if_allowed 'x' as u %}{% if u %}<a href="{{ u }}">…{% endif %}``: a page never shows a
+    link that answers 403 (see ``liveops.core.links``)."""
+    from django.urls import NoReverseMatch, reverse
 
-def _short(value) -> str:
-    text = "" if value is None else str(value)
-    return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
+    from liveops.core.access import access_for
+    from liveops.core.links import may_open
 
-
-@register.filter
-def audit_summary(changes: dict) -> str:
-    """A one-line summary of an audit entry's changes: ``field: old → new`` for the first few fields.
-    Cheaper to render than the whole JSON, and readable in a list."""
-    if not isinstance(changes, dict) or not changes:
+    request = context.get("request")
+    if request is None:
         return ""
-    before, after = changes.get("before"), changes.get("after")
-    if isinstance(before, dict) and isinstance(after, dict):
-        keys = sorted(set(before) | set(after))
-        parts = [f"{k}: {_short(before.get(k))} → {_short(after.get(k))}" for k in keys[:_MAX_FIELDS]]
-    elif isinstance(after, dict):
-        parts = [f"{k}={_short(v)}" for k, v in list(after.items())[:_MAX_FIELDS]]
-        keys = list(after)
-    elif isinstance(before, dict):
-        parts = [f"{k}={_short(v)}" for k, v in list(before.items())[:_MAX_FIELDS]]
-        keys = list(before)
-    else:
-        keys = list(changes)
-        parts = [f"{k}={_short(v)}" for k, v in list(changes.items())[:_MAX_FIELDS]]
-    more = len(keys) - _MAX_FIELDS
-    return "; ".join(parts) + (f" (+{more})" if more > 0 else "")
+    try:
+        path = reverse(view_name, args=args)
+    except NoReverseMatch:
+        return ""
+    return path if may_open(access=access_for(request.user), path=path) else ""
