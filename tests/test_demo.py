@@ -35,7 +35,8 @@ REPO = pathlib.Path(__file__).resolve().parent.parent
 
 def readme_import_commands_run() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    for shop in set(re.findall(r"(?:--shop |shop=)(\S+?)(?:\s|`)", readme)):
+    named = re.findall(r"liveops import [^`\n]*--shop (\S+?)(?:\s|`)|-F shop=(\S+)", readme)
+    for shop in {a or b for a, b in named}:
         assert Shop.objects.filter(name=shop).exists(), f"README names shop {shop!r}, the demo has none"
     commands = re.findall(r"`\.venv/bin/liveops (import [^`]*\.\./shared/data/[^`]*)`", readme)
     assert commands, "the README shows how to import the real data"

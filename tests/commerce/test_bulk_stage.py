@@ -36,7 +36,8 @@ def _import(path, shop):
 
 def _scratch_files(settings) -> list:
     folder = settings.DATA_DIR / "imports" / "tmp"
-    return sorted(folder.glob("stage-*.sqlite3")) if folder.exists() else []
+    # Scratch files live in one folder per process below tmp/ (dead processes' folders are removed).
+    return sorted(folder.rglob("stage-*.sqlite3")) if folder.exists() else []
 
 
 @pytest.mark.django_db(transaction=True)

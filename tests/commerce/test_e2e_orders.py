@@ -88,9 +88,14 @@ def _upload(page, url: str, *, shop, path: Path):
     page.wait_for_selector("#job-progress[hx-get] [role=progressbar][aria-valuenow='0']")
     _watch_progress(page)
     assert import_run_task.call(run.pk) == "succeeded"
-    page.wait_for_selector(
-        "#job-progress:not([hx-get]) .progress-bar.bg-success", state="attached", timeout=30_000
+    bar = page.wait_for_selector(
+        "#job-progress:not([hx-get]) .progress-bar:not(.progress-bar-animated)",
+        state="attached",
+        timeout=30_000,
     )
+    run.refresh_from_db()
+    # Finished: green when every row went in, amber when some were rejected (the outcome says so).
+    assert ("bg-warning" if run.rows_rejected else "bg-success") in bar.get_attribute("class")
     percents = page.evaluate("() => window.__percents")
     assert percents[0] == 0 and percents[-1] == 100, percents
     assert percents == sorted(percents), f"the bar went backwards: {percents}"

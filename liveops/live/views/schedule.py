@@ -60,7 +60,9 @@ def _week_sessions(access, week: dt.date, filters: dict[str, int], *, own_only: 
 @serves(
     "LS-1",
     "LS-5",
-    feature=gettext_noop("Session schedule (排班): week calendar per room, account and person"),
+    feature=gettext_noop(
+        "Session schedule (排班): week calendar per room, account and person; copy and publish a week"
+    ),
 )
 @capability_required("live.view", "live.view_own")
 def schedule(request):
@@ -107,7 +109,6 @@ def _back(week: dt.date, filters: dict) -> str:
     return reverse("live-schedule") + "?" + urlencode({"week": week.isoformat(), **filters})
 
 
-@serves("LS-1", feature=gettext_noop("Publish a week's schedule"))
 @capability_required("live.approve")
 def schedule_publish(request):
     if request.method != "POST":
@@ -124,7 +125,6 @@ def schedule_publish(request):
     return redirect(_back(week, filters))
 
 
-@serves("LS-1", feature=gettext_noop("Copy a week's schedule"))
 @capability_required("live.change")
 def schedule_copy(request):
     if request.method != "POST":
