@@ -15,6 +15,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+# Verbs that are a manage.py command under another name.
+CLI_VERBS = {"import": "liveops_import"}
+
 
 def _manage(argv: list[str]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liveops.settings")
@@ -90,8 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         # django-tasks-db's worker with a heartbeat: jobs of a worker that died are run again.
         _manage(["liveops_worker", *rest])
         return 0
-    if verb == "import":
-        _manage(["liveops_import", *rest])
+    if verb in CLI_VERBS:
+        _manage([CLI_VERBS[verb], *rest])
         return 0
     _manage([verb, *rest])
     return 0

@@ -11,11 +11,12 @@ import shlex
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from liveops.cli import main as cli_main
+from liveops.cli import CLI_VERBS
 from liveops.commerce.models import Shop
 from liveops.core.access import access_for
 from liveops.core.capabilities import CAPABILITIES
@@ -45,8 +46,11 @@ def readme_import_commands_run() -> None:
         if not (REPO / argv[2]).exists():
             continue  # shared/ lies beside the checkout; without it there is nothing to import
         out = io.StringIO()
-        with contextlib.chdir(REPO), contextlib.redirect_stdout(out):
-            cli_main(argv)
+        # ``liveops import …`` is the ``liveops_import`` command (liveops.cli); called in-process,
+        # since a command run from argv closes the test's database connection when it ends.
+        assert argv[0] == "import" and CLI_VERBS["import"] == "liveops_import"
+        with contextlib.chdir(REPO):
+            call_command("liveops_import", *argv[1:], stdout=out)
         summary = json.loads(out.getvalue().strip().splitlines()[-1])
         assert summary["status"] == "succeeded", (command, summary)
         assert summary["rows_read"] > 0, (command, summary)
