@@ -149,6 +149,39 @@ def in_library(i: int) -> bool:
     return i % 4 != 3
 
 
+def library_products_create(*, samples, merchants, category, department, code_prefix: str, now) -> int:
+    """Put the export's products that ``in_library`` picks into the product library, approved, with
+    their SKU code as the export's 商家编码 (attribution matches those lines; the rest stay unmatched).
+    Shared by this benchmark and ``run_scale_walk``."""
+    from liveops.sourcing.models import PipelineStage, Product, Sku
+
+    known = [(i, p) for i, p in enumerate(samples) if in_library(i)]
+    products = Product.objects.bulk_create(
+        [
+            Product(
+                merchant=merchants[i % len(merchants)],
+                category=category,
+                title=p.title,
+                merchant_code=f"{code_prefix}{i:05d}",
+                regular_price=p.price_fen / 100,
+                stage=PipelineStage.APPROVED,
+                stage_entered_at=now,
+                department=department,
+            )
+            for i, p in known
+        ],
+        batch_size=1000,
+    )
+    Sku.objects.bulk_create(
+        [
+            Sku(product=prod, sku_code=p.merchant_code, spec=p.spec, price=p.price_fen / 100)
+            for prod, (_i, p) in zip(products, known, strict=True)
+        ],
+        batch_size=1000,
+    )
+    return len(known)
+
+
 def sample_anchors(n: int):
     from liveops.commerce.samples import SampleAnchor
 
@@ -215,7 +248,7 @@ def phase_setup(args) -> dict:
     from liveops.org.models import Department, Position, Staff
     from liveops.org.services import staff_names
     from liveops.sourcing.demo import _categories
-    from liveops.sourcing.models import Merchant, PipelineStage, Product, Sku
+    from liveops.sourcing.models import Merchant
 
     t0 = time.perf_counter()
     call_command("migrate", "--no-input", verbosity=0)
@@ -254,34 +287,13 @@ def phase_setup(args) -> dict:
         )
         now = dt.datetime.now(dt.UTC)
         samples = sample_products(args.products)
-        known = [(i, p) for i, p in enumerate(samples) if in_library(i)]
-        products = Product.objects.bulk_create(
-            [
-                Product(
-                    merchant=merchants[i % len(merchants)],
-                    category=leaf,
-                    title=p.title,
-                    merchant_code=f"BMP{i:05d}",
-                    regular_price=p.price_fen / 100,
-                    stage=PipelineStage.APPROVED,
-                    stage_entered_at=now,
-                    department=mr,
-                )
-                for i, p in known
-            ],
-            batch_size=1000,
-        )
-        Sku.objects.bulk_create(
-            [
-                Sku(product=prod, sku_code=p.merchant_code, spec=p.spec, price=p.price_fen / 100)
-                for prod, (_i, p) in zip(products, known, strict=True)
-            ],
-            batch_size=1000,
+        library_skus = library_products_create(
+            samples=samples, merchants=merchants, category=leaf, department=mr, code_prefix="BMP", now=now
         )
     return {
         "migrate_s": round(migrate_s, 2),
         "data_s": round(time.perf_counter() - t0, 2),
-        "library_skus": len(known),
+        "library_skus": library_skus,
     }
 
 

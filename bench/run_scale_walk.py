@@ -126,7 +126,7 @@ def _library(products) -> int:
     import run_orders
 
     from liveops.org.models import Department
-    from liveops.sourcing.models import Category, Merchant, PipelineStage, Product, Sku
+    from liveops.sourcing.models import Category, Merchant
 
     mr = Department.objects.get(code="MR")
     leaf = Category.objects.filter(children__isnull=True).order_by("pk").first()
@@ -142,32 +142,14 @@ def _library(products) -> int:
             for i in range(20)
         ]
     )
-    now = dt.datetime.now(dt.UTC)
-    known = [(i, p) for i, p in enumerate(products) if run_orders.in_library(i)]
-    rows = Product.objects.bulk_create(
-        [
-            Product(
-                merchant=merchants[i % 20],
-                category=leaf,
-                title=p.title,
-                merchant_code=f"SWP{i:05d}",
-                regular_price=p.price_fen / 100,
-                stage=PipelineStage.APPROVED,
-                stage_entered_at=now,
-                department=mr,
-            )
-            for i, p in known
-        ],
-        batch_size=1000,
+    return run_orders.library_products_create(
+        samples=products,
+        merchants=merchants,
+        category=leaf,
+        department=mr,
+        code_prefix="SWP",
+        now=dt.datetime.now(dt.UTC),
     )
-    Sku.objects.bulk_create(
-        [
-            Sku(product=row, sku_code=p.merchant_code, spec=p.spec, price=p.price_fen / 100)
-            for row, (_i, p) in zip(rows, known, strict=True)
-        ],
-        batch_size=1000,
-    )
-    return len(known)
 
 
 def _import(shop, lines: int, seed: int, order_base: int, products, anchors, folder: Path) -> dict:
